@@ -1,0 +1,229 @@
+"""The HPO environment: one hyperparameter per step, the validation score as the final reward."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from hpo_env.history import History
+from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
+from hpo_env.spaces import SearchSpace
+
+__all__ = ["HPOEnv", "make_xgb_env"]
+
+
+class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
+    """Hyperparameter optimisation as a sequential decision problem (Wu, Chen & Liu, 2020).
+
+    ## Description
+    An episode builds one configuration of the objective's search space, one
+    hyperparameter per step. After the last step the configuration is trained and scored
+    on the validation split, and that score is the reward. Every real evaluation goes into
+    ``env.history``; the best so far is ``env.history.incumbent``.
+
+    ## Action Space
+    ``Box(-1, 1, (1,), float32)``: the action for the hyperparameter named by the
+    observation. It is decoded by the search space (linear, log, integer bins or
+    categorical bins). Values outside [-1, 1] are clipped; a NaN or wrongly shaped action
+    raises ``ValueError``.
+
+    ## Observation Space
+    ``Box((1 + n,), float32)`` with ``n`` the number of hyperparameters:
+
+    | index | meaning | range |
+    |---|---|---|
+    | 0 | previous action (0 at the first step) | [-1, 1] |
+    | 1 + i | 1 if hyperparameter ``i`` (space order) comes next, else 0 | {0, 1} |
+
+    After the last step the one-hot part is all zeros.
+
+    ## Rewards
+    0 on every step but the last, then the validation score of the configuration
+    (higher is better; accuracy by default). A discount of 1 makes it the return.
+    An evaluation that raises, returns NaN or passes its time limit gets the objective's
+    ``failure_score`` (0 for accuracy, balanced accuracy and ROC AUC; twice the log-loss
+    of a uniform guess for ``neg_log_loss``) and ``info["error"]`` says why.
+
+    ## Starting State
+    The previous action is 0 and the first hyperparameter of the episode's order comes
+    next. With ``order="shuffle"`` the order is drawn per episode from the env's RNG.
+
+    ## Episode End
+    Terminates after ``n`` steps, one per hyperparameter. It never truncates.
+
+    The terminal ``info`` holds ``config``, ``val_score``, ``test_score`` (for the record
+    only), ``eval_seconds``, ``error``, ``timed_out``, ``cached`` (served from the cache,
+    no training), ``real`` (a real evaluation ran), ``n_real_evals`` and ``incumbent``
+    (the best real record so far, or None).
+
+    ## Arguments
+    - ``objective``: what one evaluation trains, e.g. :class:`XGBoostObjective`.
+    - ``order``: ``"fixed"`` (space order, the default), ``"shuffle"`` (new order per
+      episode), or a list of hyperparameter names.
+    - ``history_path``: JSONL file each real evaluation is appended to as it happens.
+      Records already in it are read back (cache, incumbent, count), so a run resumes.
+    - ``cache``: serve configurations evaluated before from the history (default True).
+
+    ``gym.make("HPO-XGB-v0", task=..., ...)`` takes the arguments of :func:`make_xgb_env`.
+
+    ## Version History
+    - v0: initial version.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+
+    def __init__(
+        self,
+        objective: Objective,
+        order: str | Sequence[str] = "fixed",
+        history_path: str | os.PathLike[str] | None = None,
+        cache: bool = True,
+    ) -> None:
+        self.objective = objective
+        self.space: SearchSpace = objective.space
+        n = len(self.space)
+        self.n_hyperparameters = n
+        self.shuffle = False
+        if isinstance(order, str):
+            if order not in ("fixed", "shuffle"):
+                raise ValueError(f"order={order!r}; expected 'fixed', 'shuffle' or a list of hyperparameter names")
+            self.shuffle = order == "shuffle"
+            self._base_order = np.arange(n)
+        else:
+            names = list(order)
+            if sorted(names) != sorted(self.space.names):
+                raise ValueError(f"order={names!r} must name each hyperparameter once: {list(self.space.names)}")
+            self._base_order = np.array([self.space.index(x) for x in names])
+        self.order_name = "shuffle" if self.shuffle else ("fixed" if isinstance(order, str) else list(order))
+        self.action_space = spaces.Box(-1.0, 1.0, (1,), np.float32)
+        low = np.zeros(1 + n, np.float32)
+        low[0] = -1.0
+        self.observation_space = spaces.Box(low, np.ones(1 + n, np.float32), dtype=np.float32)
+        self.history = History(history_path, cache=cache)
+        self.order = self._base_order.copy()
+        self._actions = np.zeros(n)
+        self._obs = np.zeros(1 + n, np.float32)
+        self._t = 0
+        self._t0 = time.perf_counter()
+
+    @property
+    def n_real_evals(self) -> int:
+        return len(self.history)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        if self.shuffle:
+            self.order = self.np_random.permutation(self.n_hyperparameters)
+        self._t = 0
+        self._obs[:] = 0.0
+        self._obs[1 + self.order[0]] = 1.0
+        return self._obs.copy(), {"order": self.order.tolist()}
+
+    def step(self, action: np.ndarray):
+        a = np.asarray(action, dtype=np.float64)
+        if a.size != 1:
+            raise ValueError(f"expected one action of shape (1,), got shape {a.shape}")
+        x = float(a.reshape(-1)[0])
+        if math.isnan(x):
+            hp = self.space[int(self.order[min(self._t, self.n_hyperparameters - 1)])].name
+            raise ValueError(f"action for {hp!r} is NaN; expected a number in [-1, 1]")
+        if self._t >= self.n_hyperparameters:
+            raise RuntimeError("step() called after the episode ended; call reset()")
+        x = 1.0 if x > 1.0 else (-1.0 if x < -1.0 else x)
+        self._actions[self.order[self._t]] = x
+        self._t += 1
+        obs = self._obs
+        obs[:] = 0.0
+        obs[0] = x
+        if self._t < self.n_hyperparameters:
+            obs[1 + self.order[self._t]] = 1.0
+            return obs.copy(), 0.0, False, False, {}
+        info = self.evaluate(self.space.decode(self._actions))
+        return obs.copy(), float(info["val_score"]), True, False, info
+
+    def evaluate(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Score ``config`` (from the cache if known) and return the terminal ``info``."""
+        rec = self.history.lookup(config)
+        cached = rec is not None
+        if rec is None:
+            rec = self._real_evaluation(config)
+            self.history.append(rec)
+        inc = self.history.incumbent
+        return {
+            "config": rec["config"],
+            "val_score": rec["val_score"],
+            "test_score": rec["test_score"],
+            "eval_seconds": rec["seconds"],
+            "error": rec["error"],
+            "timed_out": rec["timed_out"],
+            "cached": cached,
+            "real": not cached,
+            "n_real_evals": self.n_real_evals,
+            "incumbent": None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")},
+        }
+
+    def _real_evaluation(self, config: dict[str, Any]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        try:
+            ev = self.objective.evaluate(config)
+            if is_bad_score(ev.val_score) and ev.error is None:
+                ev = self.objective.failure(f"objective returned a non-finite score {ev.val_score!r}", ev.seconds)
+        except Exception as e:
+            ev = self.objective.failure(f"{type(e).__name__}: {e}", time.perf_counter() - t0)
+        if not ev.seconds:
+            ev.seconds = time.perf_counter() - t0
+        return _record(len(self.history), config, ev, time.perf_counter() - self._t0)
+
+    def close(self) -> None:
+        self.history.close()
+        super().close()
+
+
+def _record(n: int, config: dict[str, Any], ev: Evaluation, wall: float) -> dict[str, Any]:
+    return {"n": n, "config": dict(config), **ev.to_dict(), "wall_s": wall}
+
+
+def make_xgb_env(
+    task: Any = "breast_cancer",
+    *,
+    space: SearchSpace | list[dict[str, Any]] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    target: str = "target",
+    X: Any = None,
+    y: Any = None,
+    metric: str = "accuracy",
+    seed: int = 0,
+    valid_size: float = 0.2,
+    test_size: float = 0.2,
+    cv_folds: int | None = None,
+    nthread: int = 1,
+    time_limit: float | None = 60.0,
+    order: str | Sequence[str] = "fixed",
+    history_path: str | os.PathLike[str] | None = None,
+    cache: bool = True,
+) -> HPOEnv:
+    """Build ``HPO-XGB-v0``: :class:`HPOEnv` over an :class:`XGBoostObjective`.
+
+    ``task`` and the data arguments go to :func:`hpo_env.tasks.load_task` (``seed`` seeds
+    the split and XGBoost); ``space`` may be a :class:`SearchSpace` or its ``to_list()``
+    form; ``nthread`` and ``time_limit`` go to the objective; ``order``, ``history_path``
+    and ``cache`` to the env.
+    """
+    from hpo_env.objectives.xgboost import XGBoostObjective
+    from hpo_env.tasks import load_task
+
+    if space is not None and not isinstance(space, SearchSpace):
+        space = SearchSpace.from_list(space)
+    t = load_task(
+        task, X=X, y=y, target=target, data_dir=data_dir, metric=metric, seed=seed,
+        valid_size=valid_size, test_size=test_size, cv_folds=cv_folds,
+    )  # fmt: skip
+    objective = XGBoostObjective(t, space=space, nthread=nthread, time_limit=time_limit, seed=seed)
+    return HPOEnv(objective, order=order, history_path=history_path, cache=cache)

@@ -1,0 +1,115 @@
+"""The record of every real evaluation: the incumbent, the cache of known configurations, a JSONL log."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["History", "append_jsonl", "config_key", "read_jsonl"]
+
+
+def config_key(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Hashable identity of a decoded configuration (the cache key)."""
+    return tuple(config.items())
+
+
+class History:
+    """Every real evaluation in order, the best one so far, and a cache of their results.
+
+    Args:
+        path: if given, each record is appended to this JSONL file as it happens (and the
+            file is flushed), so an interrupted run loses nothing. Existing lines are read
+            back first, which is how a run resumes.
+        cache: serve a configuration evaluated before from its record instead of training
+            it again. Timed-out records are never served from the cache: a time-out can
+            be due to load, not to the configuration.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, cache: bool = True) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.incumbent: dict[str, Any] | None = None
+        self.use_cache = cache
+        self._cache: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+        self.path = Path(path) if path is not None else None
+        self._fh = None
+        if self.path is not None and self.path.exists():
+            for rec in read_jsonl(self.path):
+                self._add(rec)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.records)
+
+    def lookup(self, config: Mapping[str, Any]) -> dict[str, Any] | None:
+        return self._cache.get(config_key(config)) if self.use_cache else None
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Add a record and append it to the JSONL file at once."""
+        self._add(record)
+        if self.path is not None:
+            if self._fh is None:
+                self._fh = open_for_append(self.path)
+            self._fh.write(json.dumps(record, default=_json_default) + "\n")
+            self._fh.flush()
+
+    def _add(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        if not record.get("timed_out"):
+            self._cache[config_key(record["config"])] = record
+        score = record.get("val_score")
+        ok = record.get("error") is None and score is not None and math.isfinite(score)
+        if ok and (self.incumbent is None or score > self.incumbent["val_score"]):
+            self.incumbent = record
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"not JSON-serialisable: {o!r}")
+
+
+def open_for_append(path: Path) -> Any:
+    """Open a JSONL file for appending, first ending a line torn by an interrupted write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            torn = fh.read(1) != b"\n"
+        if torn:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("\n")
+    return open(path, "a", encoding="utf-8")
+
+
+def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
+    """Append one JSON line and flush it (one open per record: for infrequent writers)."""
+    with open_for_append(Path(path)) as fh:
+        fh.write(json.dumps(record, default=_json_default) + "\n")
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read JSON lines, ignoring a torn last line left by an interrupted write."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out

@@ -1,0 +1,276 @@
+"""Typed hyperparameters and the search space that maps actions in [-1, 1] to values.
+
+A hyperparameter's range is defined here and nowhere else. Every agent can speak in
+configurations (``decode``) or in actions (``encode``); both directions are exact for
+ints and categoricals, so a configuration survives a round trip through an agent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Categorical",
+    "Float",
+    "Hyperparameter",
+    "Int",
+    "SearchSpace",
+    "xgboost_space",
+]
+
+
+def _check_action(name: str, action: float) -> float:
+    a = float(action)
+    if math.isnan(a):
+        raise ValueError(f"action for hyperparameter {name!r} is NaN; expected a number in [-1, 1]")
+    # Gaussian policies can overshoot; the env contract is [-1, 1], so clip, don't fail.
+    return min(1.0, max(-1.0, a))
+
+
+@dataclass(frozen=True)
+class Float:
+    """A real-valued hyperparameter on ``[low, high]``, linear or log scale."""
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        _validate_range(self.name, self.low, self.high, self.log)
+
+    def _to_unit(self, value: float) -> float:
+        if self.log:
+            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        return (value - self.low) / (self.high - self.low)
+
+    def _from_unit(self, u: float) -> float:
+        if self.log:
+            return math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+        return self.low + u * (self.high - self.low)
+
+    def decode(self, action: float) -> float:
+        """Map an action in [-1, 1] to a value in ``[low, high]``."""
+        u = (_check_action(self.name, action) + 1.0) / 2.0
+        return min(self.high, max(self.low, self._from_unit(u)))
+
+    def encode(self, value: Any) -> float:
+        """Map a value in ``[low, high]`` to its action in [-1, 1]."""
+        v = float(value)
+        if not self.low <= v <= self.high:
+            raise ValueError(f"{self.name}={value!r} is outside [{self.low}, {self.high}]")
+        return 2.0 * self._to_unit(v) - 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "float", "name": self.name, "low": self.low, "high": self.high, "log": self.log}
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer hyperparameter on ``[low, high]`` (inclusive), linear or log scale.
+
+    The action interval is cut into ``high - low + 1`` equal bins (equal in log space
+    for ``log=True``), one per integer, so every integer is reachable and ``encode``
+    returns the bin centre, which decodes back to the same integer.
+    """
+
+    name: str
+    low: int
+    high: int
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        for bound in ("low", "high"):
+            v = getattr(self, bound)
+            if isinstance(v, bool) or not float(v).is_integer():
+                raise ValueError(f"Int {self.name!r}: {bound}={v!r} must be a whole number")
+        object.__setattr__(self, "low", int(self.low))
+        object.__setattr__(self, "high", int(self.high))
+        _validate_range(self.name, self.low, self.high, self.log)
+
+    def _edges(self) -> tuple[float, float]:
+        # Values live on [low - 0.5, high + 0.5] so each integer owns a bin of equal width.
+        # low >= 1 on a log scale, so low - 0.5 > 0 and the log of every edge exists.
+        return self.low - 0.5, self.high + 0.5
+
+    def decode(self, action: float) -> int:
+        """Map an action in [-1, 1] to an integer in ``[low, high]``."""
+        u = (_check_action(self.name, action) + 1.0) / 2.0
+        lo, hi = self._edges()
+        x = math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))) if self.log else lo + u * (hi - lo)
+        return int(min(self.high, max(self.low, round(x))))
+
+    def encode(self, value: Any) -> float:
+        """Map an integer to the centre of its action bin (a round trip is exact)."""
+        if isinstance(value, bool) or not float(value).is_integer():
+            raise ValueError(f"{self.name}={value!r} is not an integer")
+        v = int(value)
+        if not self.low <= v <= self.high:
+            raise ValueError(f"{self.name}={value!r} is outside [{self.low}, {self.high}]")
+        lo, hi = self._edges()
+        # Bin of v is [max(lo, v-0.5), min(hi, v+0.5)]; take its centre in the scale used.
+        a, b = max(lo, v - 0.5), min(hi, v + 0.5)
+        if self.log:
+            la, lb, llo, lhi = (math.log(t) for t in (a, b, lo, hi))
+            u = ((la + lb) / 2 - llo) / (lhi - llo)
+        else:
+            u = ((a + b) / 2 - lo) / (hi - lo)
+        return 2.0 * u - 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "int", "name": self.name, "low": self.low, "high": self.high, "log": self.log}
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A hyperparameter that takes one of ``choices``; the action interval is cut into equal bins."""
+
+    name: str
+    choices: tuple[Any, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choices", tuple(self.choices))
+        if len(self.choices) < 1:
+            raise ValueError(f"Categorical {self.name!r} needs at least one choice, got {self.choices!r}")
+        if len(set(map(repr, self.choices))) != len(self.choices):
+            raise ValueError(f"Categorical {self.name!r} has repeated choices: {self.choices!r}")
+
+    def decode(self, action: float) -> Any:
+        u = (_check_action(self.name, action) + 1.0) / 2.0
+        k = len(self.choices)
+        return self.choices[min(k - 1, int(u * k))]
+
+    def encode(self, value: Any) -> float:
+        try:
+            i = self.choices.index(value)
+        except ValueError:
+            raise ValueError(f"{self.name}={value!r} is not one of {list(self.choices)!r}") from None
+        return 2.0 * (i + 0.5) / len(self.choices) - 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "categorical", "name": self.name, "choices": list(self.choices)}
+
+
+Hyperparameter = Float | Int | Categorical
+
+
+def _validate_range(name: str, low: float, high: float, log: bool) -> None:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"hyperparameter name must be a non-empty string, got {name!r}")
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name!r}: bounds must be finite, got low={low!r}, high={high!r}")
+    if low >= high:
+        raise ValueError(f"{name!r}: low={low!r} must be < high={high!r}")
+    if log and low <= 0:
+        raise ValueError(f"{name!r}: a log-scale range needs low > 0, got low={low!r}")
+
+
+_TYPES = {"float": Float, "int": Int, "categorical": Categorical}
+
+
+class SearchSpace(Sequence[Hyperparameter]):
+    """An ordered list of typed hyperparameters with ``decode``/``encode`` for whole configurations.
+
+    Args:
+        hyperparameters: the hyperparameters, in the env's default order. Names must be unique.
+    """
+
+    def __init__(self, hyperparameters: Iterable[Hyperparameter]):
+        hps = list(hyperparameters)
+        if not hps:
+            raise ValueError("a SearchSpace needs at least one hyperparameter")
+        for hp in hps:
+            if not isinstance(hp, (Float, Int, Categorical)):
+                raise TypeError(f"expected Float, Int or Categorical, got {hp!r} of type {type(hp).__name__}")
+        names = [hp.name for hp in hps]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"hyperparameter names must be unique; repeated: {dup}")
+        self._hps = tuple(hps)
+        self.names = tuple(names)
+        self._index = {n: i for i, n in enumerate(names)}
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, str):
+            return self._hps[self._index[i]]
+        return self._hps[i]
+
+    def __len__(self) -> int:
+        return len(self._hps)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SearchSpace) and self.to_list() == other.to_list()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._hps))
+
+    def __repr__(self) -> str:
+        return f"SearchSpace({list(self._hps)!r})"
+
+    def index(self, name: str) -> int:  # type: ignore[override]
+        try:
+            return self._index[name]
+        except KeyError:
+            raise KeyError(f"unknown hyperparameter {name!r}; known: {list(self.names)}") from None
+
+    def decode(self, actions: Sequence[float] | np.ndarray) -> dict[str, Any]:
+        """Map a vector of actions in [-1, 1] (space order) to a configuration dict."""
+        a = np.asarray(actions, dtype=np.float64).reshape(-1)
+        if a.shape != (len(self),):
+            raise ValueError(f"expected {len(self)} actions (one per hyperparameter), got shape {np.shape(actions)}")
+        return {hp.name: hp.decode(x) for hp, x in zip(self._hps, a, strict=True)}
+
+    def encode(self, config: Mapping[str, Any]) -> np.ndarray:
+        """Map a configuration dict to its actions in [-1, 1], in space order."""
+        missing = [n for n in self.names if n not in config]
+        extra = [k for k in config if k not in self._index]
+        if missing or extra:
+            raise ValueError(f"configuration does not match the space: missing {missing}, unknown {extra}")
+        return np.array([hp.encode(config[hp.name]) for hp in self._hps], dtype=np.float64)
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """A configuration drawn uniformly in action space (log-uniform for log ranges)."""
+        return self.decode(rng.uniform(-1.0, 1.0, size=len(self)))
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """JSON-serialisable description, the inverse of :meth:`from_list`."""
+        return [hp.to_dict() for hp in self._hps]
+
+    @classmethod
+    def from_list(cls, spec: Iterable[Mapping[str, Any]]) -> SearchSpace:
+        """Build a space from dicts such as ``{"type": "float", "name": "lr", "low": 1e-3, "high": 1, "log": True}``."""
+        hps: list[Hyperparameter] = []
+        for item in spec:
+            if not isinstance(item, Mapping) or "type" not in item:
+                raise ValueError(f"each hyperparameter needs a 'type' key (one of {sorted(_TYPES)}), got {item!r}")
+            kind = item["type"]
+            if kind not in _TYPES:
+                raise ValueError(f"unknown hyperparameter type {kind!r}; expected one of {sorted(_TYPES)}")
+            kwargs = {k: v for k, v in item.items() if k != "type"}
+            try:
+                hps.append(_TYPES[kind](**kwargs))
+            except TypeError as e:
+                raise ValueError(f"malformed {kind} hyperparameter {dict(item)!r}: {e}") from None
+        return cls(hps)
+
+
+def xgboost_space() -> SearchSpace:
+    """The default 9-dimensional XGBoost space (the environment issue's table)."""
+    return SearchSpace(
+        [
+            Float("learning_rate", 1e-3, 1.0, log=True),
+            Int("max_depth", 1, 12),
+            Float("min_child_weight", 1.0, 128.0, log=True),
+            Float("subsample", 0.3, 1.0),
+            Float("colsample_bytree", 0.3, 1.0),
+            Float("reg_lambda", 1e-3, 1e3, log=True),
+            Float("reg_alpha", 1e-3, 1e3, log=True),
+            Float("gamma", 1e-3, 10.0, log=True),
+            Int("n_estimators", 20, 500, log=True),
+        ]
+    )

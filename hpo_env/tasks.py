@@ -1,0 +1,247 @@
+"""Tasks: real classification data plus a seeded split and a metric, resolved from a spec string.
+
+Specs:
+    ``breast_cancer``, ``digits``, ``wine``, ``iris``
+        scikit-learn's built-in sets (they ship with scikit-learn, so they need no data dir).
+    ``pmlb:NAME``
+        PMLB's layout, ``DATA_DIR/pmlb/NAME/NAME.tsv.gz`` with label column ``target``.
+    ``csv:PATH``
+        any CSV; the label column is ``target`` unless ``target=`` says otherwise. Text
+        columns become pandas categoricals (XGBoost reads them natively).
+    arrays
+        ``load_task("mydata", X=X, y=y)``.
+
+``DATA_DIR`` is the ``data_dir`` argument, else the ``HPO_ENV_DATA_DIR`` variable.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from hpo_env.metrics import Metric, get_metric
+
+__all__ = ["BUILTIN_TASKS", "DATA_DIR_ENV", "Split", "Task", "load_task", "resolve_data_dir"]
+
+DATA_DIR_ENV = "HPO_ENV_DATA_DIR"
+BUILTIN_TASKS = ("breast_cancer", "digits", "iris", "wine")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Row indices of one train/valid pair; the test rows are shared by all splits of a task."""
+
+    train: np.ndarray
+    valid: np.ndarray
+
+
+@dataclass
+class Task:
+    """Data, its split and its metric: everything an objective needs to score a configuration.
+
+    ``splits`` holds one train/valid pair, or k CV folds over the non-test rows; the
+    validation score is the mean over them. ``test`` rows are scored for the record only.
+    """
+
+    name: str
+    X: np.ndarray | pd.DataFrame
+    y: np.ndarray
+    classes: np.ndarray
+    metric: Metric
+    splits: list[Split]
+    test: np.ndarray
+    seed: int
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def rows(self, idx: np.ndarray) -> np.ndarray | pd.DataFrame:
+        return self.X.iloc[idx] if isinstance(self.X, pd.DataFrame) else self.X[idx]
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-serialisable summary, reported in every run's output."""
+        return {
+            "name": self.name,
+            "n_rows": len(self.y),
+            "n_features": int(self.X.shape[1]) if self.X.ndim == 2 else list(self.X.shape[1:]),
+            "n_classes": self.n_classes,
+            "metric": self.metric.name,
+            "n_folds": len(self.splits),
+            "n_train": len(self.splits[0].train),
+            "n_valid": len(self.splits[0].valid),
+            "n_test": len(self.test),
+            "seed": self.seed,
+            **self.info,
+        }
+
+
+def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
+    """The data directory from the argument, else ``$HPO_ENV_DATA_DIR``; a clear error if neither."""
+    d = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if not d:
+        raise ValueError(
+            f"this task reads from a data directory: pass data_dir=... (CLI: --data-dir) "
+            f"or set {DATA_DIR_ENV}; it must hold pmlb/ and usps/"
+        )
+    p = Path(d).expanduser()
+    if not p.is_dir():
+        raise FileNotFoundError(f"data directory {str(p)!r} does not exist")
+    return p
+
+
+def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets
+
+    loader = {
+        "breast_cancer": datasets.load_breast_cancer,
+        "digits": datasets.load_digits,
+        "iris": datasets.load_iris,
+        "wine": datasets.load_wine,
+    }[name]
+    bunch = loader()
+    return bunch.data.astype(np.float32), bunch.target
+
+
+def _load_pmlb(name: str, data_dir: str | os.PathLike[str] | None) -> pd.DataFrame:
+    root = resolve_data_dir(data_dir) / "pmlb"
+    path = root / name / f"{name}.tsv.gz"
+    if not path.is_file():
+        known = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        raise FileNotFoundError(f"no PMLB task {name!r}: {str(path)!r} does not exist; available: {known}")
+    return pd.read_csv(path, sep="\t")
+
+
+def _split_frame(df: pd.DataFrame, target: str, source: str) -> tuple[np.ndarray | pd.DataFrame, pd.Series]:
+    if target not in df.columns:
+        raise ValueError(f"{source}: no target column {target!r}; columns are {list(df.columns)}")
+    y = df[target]
+    X = df.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise ValueError(f"{source}: no feature columns besides the target {target!r}")
+    text = [c for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
+    if not text:
+        return X.to_numpy(dtype=np.float32), y
+    for c in X.columns:
+        X[c] = X[c].astype("category") if c in text else X[c].astype(np.float32)
+    return X, y
+
+
+def _encode_labels(y: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
+    s = pd.Series(np.asarray(y).reshape(-1) if not isinstance(y, pd.Series) else y)
+    if len(s) == 0:
+        raise ValueError(f"{source}: the target is empty; expected at least two classes")
+    if s.isna().any():
+        raise ValueError(f"{source}: the target has {int(s.isna().sum())} missing values; drop or fill those rows")
+    if not pd.api.types.is_numeric_dtype(s):
+        s = s.astype(str)
+    classes, codes = np.unique(s.to_numpy(), return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{source}: the target has one class ({classes[0].tolist()!r}); classification needs at least two"
+        )
+    return codes.astype(np.int64), classes
+
+
+def _make_splits(
+    y: np.ndarray, seed: int, valid_size: float, test_size: float, cv_folds: int | None
+) -> tuple[list[Split], np.ndarray]:
+    if not 0 < test_size < 1 or not 0 < valid_size < 1 or valid_size + test_size >= 1:
+        raise ValueError(f"valid_size={valid_size} and test_size={test_size} must be in (0, 1) with a sum below 1")
+    idx = np.arange(len(y))
+
+    def stratified(ix: np.ndarray, size: float, s: int) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            a, b = train_test_split(ix, test_size=size, random_state=s, stratify=y[ix])
+        except ValueError:
+            # A class with a single row cannot be stratified; split at random rather than fail.
+            warnings.warn("a class is too small to stratify; splitting without stratification", stacklevel=3)
+            a, b = train_test_split(ix, test_size=size, random_state=s)
+        return np.sort(a), np.sort(b)
+
+    rest, test = stratified(idx, test_size, seed)
+    if cv_folds is None:
+        train, valid = stratified(rest, valid_size / (1 - test_size), seed + 1)
+        return [Split(train, valid)], test
+    if int(cv_folds) < 2:
+        raise ValueError(f"cv_folds={cv_folds!r}; expected an integer >= 2, or None for one split")
+    skf = StratifiedKFold(n_splits=int(cv_folds), shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        folds = [Split(rest[a], rest[b]) for a, b in skf.split(rest, y[rest])]
+    return folds, test
+
+
+def load_task(
+    spec: str | Task = "breast_cancer",
+    *,
+    X: Any = None,
+    y: Any = None,
+    target: str = "target",
+    data_dir: str | os.PathLike[str] | None = None,
+    metric: str | Metric = "accuracy",
+    seed: int = 0,
+    valid_size: float = 0.2,
+    test_size: float = 0.2,
+    cv_folds: int | None = None,
+) -> Task:
+    """Resolve a task spec (see the module docstring) to a :class:`Task` with a seeded stratified split.
+
+    Args:
+        spec: a built-in name, ``pmlb:NAME``, ``csv:PATH``, or any name when ``X`` and ``y`` are given.
+        X, y: arrays (or a DataFrame) to use instead of a named data set.
+        target: label column of a CSV.
+        data_dir: directory holding ``pmlb/`` (defaults to ``$HPO_ENV_DATA_DIR``).
+        metric: ``accuracy`` (default), ``balanced_accuracy``, ``roc_auc`` or ``neg_log_loss``.
+        seed: seed of the split.
+        valid_size, test_size: fractions of all rows for validation and test.
+        cv_folds: if set, k-fold CV on the non-test rows instead of one validation split.
+    """
+    if isinstance(spec, Task):
+        return spec
+    m = get_metric(metric)
+    info: dict[str, Any] = {}
+    if X is not None or y is not None:
+        if X is None or y is None:
+            raise ValueError("pass both X and y, or neither")
+        if isinstance(X, pd.DataFrame):
+            feats, labels = _split_frame(X.assign(**{"__target__": np.asarray(y)}), "__target__", str(spec))
+        else:
+            feats, labels = np.asarray(X, dtype=np.float32), y
+            if feats.ndim < 2 or len(feats) != len(np.asarray(y).reshape(-1)):
+                raise ValueError(f"{spec}: X must be 2-D with one row per label; got X {feats.shape}, y {np.shape(y)}")
+        name = str(spec)
+    elif not isinstance(spec, str):
+        raise TypeError(f"task spec must be a string or a Task, got {type(spec).__name__}")
+    elif spec in BUILTIN_TASKS:
+        feats, labels = _load_builtin(spec)
+        name = spec
+    elif spec.startswith("pmlb:"):
+        feats, labels = _split_frame(_load_pmlb(spec[5:], data_dir), "target", spec)
+        name = spec
+    elif spec.startswith("csv:"):
+        path = Path(spec[4:]).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"{spec}: no such file {str(path)!r}")
+        feats, labels = _split_frame(pd.read_csv(path), target, spec)
+        name, info["target"] = spec, target
+    else:
+        raise ValueError(
+            f"unknown task {spec!r}; expected one of {list(BUILTIN_TASKS)}, 'pmlb:NAME', 'csv:PATH', "
+            "or arrays passed as X=..., y=..."
+        )
+    codes, classes = _encode_labels(labels, name)
+    splits, test = _make_splits(codes, seed, valid_size, test_size, cv_folds)
+    if isinstance(feats, pd.DataFrame):
+        info["categorical_features"] = [
+            str(c) for c in feats.columns if isinstance(feats[c].dtype, pd.CategoricalDtype)
+        ]
+    return Task(name, feats, codes, classes, m, splits, test, seed, info)
