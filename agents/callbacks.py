@@ -1,0 +1,106 @@
+"""SB3 callbacks that tie training to the env's real evaluations."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from stable_baselines3.common.callbacks import BaseCallback
+
+__all__ = ["RealEvalBudgetCallback"]
+
+
+class RealEvalBudgetCallback(BaseCallback):
+    """Stops training once ``budget`` real evaluations are done; shows progress; checkpoints.
+
+    It counts terminal ``info`` dicts with ``real=True`` (cached configurations and, later,
+    model episodes are free), logs the scores to TensorBoard, and saves the model after
+    every rollout so an interrupted run resumes from its last update.
+
+    Args:
+        budget: total real evaluations, including ``start`` ones done before (a resumed run).
+        start: real evaluations already done.
+        best: the best validation score already seen, or None.
+        max_episodes: stop anyway after this many episodes in this call (a collapsed
+            policy that only repeats cached configurations would otherwise never end).
+        checkpoint_path: where ``model.save`` writes after each rollout, or None.
+        progress: show a tqdm bar of real evaluations with the best score so far.
+    """
+
+    def __init__(
+        self,
+        budget: int,
+        start: int = 0,
+        best: float | None = None,
+        max_episodes: int | None = None,
+        checkpoint_path: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        self.budget = int(budget)
+        self.n_real = int(start)
+        self.best = best
+        self.n_episodes = 0
+        self.n_cached = 0
+        self.max_episodes = max_episodes
+        self.checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
+        self.progress = progress
+        self.stalled = False
+        self._bar: Any = None
+
+    def _on_training_start(self) -> None:
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.budget, initial=self.n_real, desc="real evaluations", unit="eval")
+            self._show()
+
+    def _show(self) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix(best="-" if self.best is None else f"{self.best:.4f}", refresh=True)
+
+    def _on_step(self) -> bool:
+        for info in self.locals["infos"]:
+            if "real" not in info:
+                continue
+            self.n_episodes += 1
+            if not info["real"]:
+                self.n_cached += 1
+                continue
+            self.n_real += 1
+            score = info["val_score"]
+            self.logger.record_mean("real/val_score", score)
+            if info["error"] is None and math.isfinite(score) and (self.best is None or score > self.best):
+                self.best = score
+            if self._bar is not None:
+                self._bar.update(1)
+                self._show()
+        if self.best is not None:
+            self.logger.record("real/best_val", self.best)
+        self.logger.record("real/n_evals", self.n_real)
+        if self.n_real >= self.budget:
+            return False
+        if self.max_episodes is not None and self.n_episodes >= self.max_episodes:
+            self.stalled = True
+            warnings.warn(
+                f"stopped after {self.n_episodes} episodes with only {self.n_real}/{self.budget} real "
+                f"evaluations: {self.n_cached} episodes repeated cached configurations",
+                stacklevel=1,
+            )
+            return False
+        return True
+
+    def _on_rollout_end(self) -> None:
+        if self.checkpoint_path is not None:
+            tmp = self.checkpoint_path.with_name(self.checkpoint_path.stem + ".tmp.zip")
+            self.model.save(tmp)
+            os.replace(tmp, self.checkpoint_path)
+
+    def _on_training_end(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

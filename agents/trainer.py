@@ -1,0 +1,213 @@
+"""``tune``: train the recurrent PPO agent on an HPO env until a budget of real evaluations is spent.
+
+One run writes, in ``out_dir``:
+    ``history.jsonl``   every real evaluation, appended as it happens
+    ``checkpoint.zip``  the model after each PPO update (what a resumed run loads)
+    ``settings.json``   every setting of the run, so a result can be reproduced
+    ``result.json``     the best configuration, its scores, counts and timings
+    ``tb/``             TensorBoard logs (``tensorboard --logdir OUT/tb``)
+Calling ``tune`` again with the same ``out_dir`` and settings resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch as th
+from sb3_contrib import RecurrentPPO
+
+import hpo_env  # noqa: F401 - registers the envs for gym.make
+from agents.callbacks import RealEvalBudgetCallback
+from agents.policy import HPORecurrentPolicy, default_policy_kwargs
+from hpo_env.env import HPOEnv
+
+__all__ = ["PPO_DEFAULTS", "TuneResult", "tune"]
+
+#: The paper's PPO settings where it gives them (lr 0.007, gamma 1), sane ones elsewhere.
+PPO_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 7e-3,
+    "gamma": 1.0,
+    "gae_lambda": 1.0,
+    "clip_range": 0.2,
+    "n_epochs": 10,
+    "ent_coef": 0.0,
+    "episodes_per_update": 8,
+}
+
+
+@dataclass
+class TuneResult:
+    """What a tuning run found. ``test_of_best`` is the test score of the best-on-validation config."""
+
+    best_config: dict[str, Any] | None
+    best_val: float | None
+    test_of_best: float | None
+    n_real_evals: int
+    n_episodes: int
+    wall_s: float
+    eval_s: float
+    agent_overhead_s_per_eval: float | None
+    stalled: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+    out_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _json_safe(x: Any) -> Any:
+    return json.loads(json.dumps(x, default=lambda o: getattr(o, "__name__", repr(o))))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def tune(
+    task: Any = "breast_cancer",
+    budget: int = 30,
+    seed: int = 0,
+    *,
+    env_id: str = "HPO-XGB-v0",
+    env_kwargs: dict[str, Any] | None = None,
+    env: HPOEnv | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    policy_kwargs: dict[str, Any] | None = None,
+    ppo_kwargs: dict[str, Any] | None = None,
+    max_episodes: int | None = None,
+    progress: bool = True,
+    tensorboard: bool = True,
+    torch_threads: int = 1,
+) -> TuneResult:
+    """Train the paper's recurrent PPO agent on ``task`` for ``budget`` real evaluations.
+
+    Args:
+        task: task spec for the env (``breast_cancer``, ``pmlb:NAME``, ``csv:PATH``...).
+        budget: real evaluations to spend (cached repeats are free).
+        seed: seeds the split, XGBoost, the env's RNG and the policy.
+        env_id: a registered env id (``HPO-XGB-v0``).
+        env_kwargs: more ``gym.make`` arguments (``data_dir``, ``target``, ``metric``, ...).
+        env: an already built :class:`HPOEnv` (e.g. a synthetic objective) instead of
+            ``env_id``/``task``; its history is used as it is.
+        out_dir: where the run's files go (see the module docstring); None writes nothing.
+        policy_kwargs: override :func:`default_policy_kwargs`.
+        ppo_kwargs: override :data:`PPO_DEFAULTS` or pass other RecurrentPPO arguments.
+            ``episodes_per_update`` sets ``n_steps`` (and the minibatch) to that many episodes.
+        max_episodes: stop after this many episodes even if the budget is not spent
+            (default ``50 * budget``), in case the policy only repeats cached configurations.
+        progress: show a progress bar.
+        tensorboard: write TensorBoard logs under ``out_dir/tb``.
+        torch_threads: torch CPU threads (the nets are tiny; more threads only contend).
+    """
+    if int(budget) < 1:
+        raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
+    t_start = time.perf_counter()
+    th.set_num_threads(int(torch_threads))
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    pk = {**default_policy_kwargs(), **(policy_kwargs or {})}
+    ppo = {**PPO_DEFAULTS, **(ppo_kwargs or {})}
+    episodes_per_update = int(ppo.pop("episodes_per_update"))
+    if env is None:
+        kw = {"task": task, "seed": seed, **(env_kwargs or {})}
+        if out is not None:
+            kw["history_path"] = out / "history.jsonl"
+        env = gym.make(env_id, **kw).unwrapped
+    assert isinstance(env, HPOEnv), f"tune needs an HPOEnv, got {type(env).__name__}"
+    settings = _json_safe(
+        {
+            "agent": "rppo",
+            "env_id": env_id,
+            "task": getattr(env.objective, "task", None) and env.objective.task.describe(),
+            "budget": int(budget),
+            "seed": int(seed),
+            "env_kwargs": env_kwargs or {},
+            "order": env.order_name,
+            "objective": env.objective.describe(),
+            "space": env.space.to_list(),
+            "policy_kwargs": pk,
+            "ppo": {**ppo, "episodes_per_update": episodes_per_update},
+            "torch_threads": int(torch_threads),
+        }
+    )
+    start = env.n_real_evals
+    inc = env.history.incumbent
+    ckpt = out / "checkpoint.zip" if out is not None else None
+    if out is not None:
+        old = out / "settings.json"
+        # The budget may grow on resume; everything else must match.
+        if old.exists() and {**json.loads(old.read_text()), "budget": None} != {**settings, "budget": None}:
+            raise ValueError(
+                f"{out} holds a run with other settings; use another out_dir or delete it "
+                f"(compare {old} with these settings)"
+            )
+        _write_json(old, settings)
+    n_steps = episodes_per_update * env.n_hyperparameters
+    if ckpt is not None and ckpt.exists():
+        model = RecurrentPPO.load(ckpt, env=env, seed=seed)
+    else:
+        model = RecurrentPPO(
+            HPORecurrentPolicy,
+            env,
+            n_steps=n_steps,
+            batch_size=n_steps,
+            policy_kwargs=pk,
+            seed=seed,
+            tensorboard_log=str(out / "tb") if (out is not None and tensorboard) else None,
+            device="cpu",
+            **ppo,
+        )
+    cb = RealEvalBudgetCallback(
+        budget,
+        start=start,
+        best=None if inc is None else inc["val_score"],
+        max_episodes=max_episodes if max_episodes is not None else 50 * int(budget),
+        checkpoint_path=ckpt,
+        progress=progress,
+    )
+    if start < budget:
+        model.learn(
+            total_timesteps=10**12,
+            callback=cb,
+            tb_log_name="rppo",
+            reset_num_timesteps=not (ckpt is not None and ckpt.exists()),
+        )
+        if ckpt is not None:
+            model.save(ckpt)
+    records = env.history.records
+    eval_s = float(sum(r["seconds"] for r in records[start:]))
+    wall = time.perf_counter() - t_start
+    n_new = len(records) - start
+    inc = env.history.incumbent
+    result = TuneResult(
+        best_config=None if inc is None else inc["config"],
+        best_val=None if inc is None else inc["val_score"],
+        test_of_best=None if inc is None else inc["test_score"],
+        n_real_evals=env.n_real_evals,
+        n_episodes=cb.n_episodes,
+        wall_s=wall,
+        eval_s=eval_s,
+        agent_overhead_s_per_eval=(wall - eval_s) / n_new if n_new else None,
+        stalled=cb.stalled,
+        settings=settings,
+        out_dir=None if out is None else str(out),
+    )
+    if out is not None:
+        _write_json(out / "result.json", result.to_dict())
+    return result
+
+
+def best_so_far(records: list[dict[str, Any]]) -> np.ndarray:
+    """Best validation score after each real evaluation (failures count as no improvement)."""
+    vals = [r["val_score"] if r.get("error") is None else -np.inf for r in records]
+    return np.maximum.accumulate(np.asarray(vals, dtype=float)) if vals else np.zeros(0)

@@ -1,0 +1,77 @@
+"""``tune`` and ``hpo-rl tune`` on real XGBoost: files written, budget kept, runs resume."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from agents import tune
+from agents.trainer import best_so_far
+from benchmarks.cli import main
+
+
+def read_history(path):
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+
+
+def test_tune_writes_result_history_checkpoint_and_tensorboard(tmp_path):
+    r = tune("breast_cancer", budget=12, seed=0, out_dir=tmp_path, progress=False)
+    assert r.n_real_evals == 12 and 0.85 < r.best_val <= 1.0 and 0.8 < r.test_of_best <= 1.0
+    res = json.loads((tmp_path / "result.json").read_text())
+    assert res["best_config"] == r.best_config and res["n_real_evals"] == 12
+    assert res["settings"]["policy_kwargs"]["lstm_hidden_size"] == 35
+    assert res["settings"]["ppo"]["learning_rate"] == 0.007 and res["settings"]["ppo"]["gamma"] == 1.0
+    hist = read_history(tmp_path / "history.jsonl")
+    assert len(hist) == 12 and max(h["val_score"] for h in hist) == r.best_val
+    assert (tmp_path / "checkpoint.zip").exists()
+    assert any(p.name.startswith("events.out.tfevents") for p in (tmp_path / "tb").rglob("*"))
+
+
+def test_tune_resumes_and_refuses_other_settings(tmp_path):
+    tune("iris", budget=8, seed=1, out_dir=tmp_path, progress=False)
+    r = tune("iris", budget=16, seed=1, out_dir=tmp_path, progress=False)
+    hist = read_history(tmp_path / "history.jsonl")
+    assert r.n_real_evals == 16 and [h["n"] for h in hist] == list(range(16))
+    with pytest.raises(ValueError, match="holds a run with other settings"):
+        tune("iris", budget=16, seed=2, out_dir=tmp_path, progress=False)
+
+
+def test_seeded_runs_are_reproducible(tmp_path):
+    a = tune("iris", budget=10, seed=3, progress=False)
+    b = tune("iris", budget=10, seed=3, progress=False)
+    assert a.best_config == b.best_config and a.best_val == b.best_val
+
+
+def test_killed_cli_run_resumes_without_losing_or_repeating_evaluations(tmp_path):
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", "digits", "--budget", "40",
+           "--seed", "0", "--out", str(out), "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hist = out / "history.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (hist.exists() and len(hist.read_text().splitlines()) >= 10):
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(read_history(hist))
+    assert 10 <= done < 40, "the run should have been killed midway"
+    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    ns = [h["n"] for h in read_history(hist)]
+    assert ns == list(range(40))
+    assert json.loads((out / "result.json").read_text())["n_real_evals"] == 40
+
+
+def test_cli_reports_bad_input_clearly(capsys, tmp_path):
+    assert main(["tune", "--task", "nope", "--budget", "2", "--out", str(tmp_path)]) == 2
+    assert "unknown task 'nope'" in capsys.readouterr().err
+    assert main(["tune", "--task", "iris", "--budget", "0", "--out", str(tmp_path)]) == 2
+    assert "budget=0" in capsys.readouterr().err
+
+
+def test_best_so_far_ignores_failures():
+    recs = [{"val_score": 0.5, "error": None}, {"val_score": 0.9, "error": "x"}, {"val_score": 0.7, "error": None}]
+    assert best_so_far(recs).tolist() == [0.5, 0.5, 0.7]
