@@ -58,6 +58,62 @@ def _cmd_tune(a: argparse.Namespace) -> int:
     return 0
 
 
+def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--suite", default=None, help="quick (scikit-learn built-ins) or public (20 PMLB tasks)")
+    g.add_argument("--tasks", default=None, help="comma-separated task specs, csv: paths included")
+    if default_agents is not None:
+        p.add_argument("--agents", default=default_agents, help="comma-separated agent names (default: %(default)s)")
+    p.add_argument("--budget", type=int, default=30, help="real evaluations per run (default: %(default)s)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each (default: %(default)s)")
+    p.add_argument("--out", default="results.jsonl", help="JSONL results; rerun to resume (default: %(default)s)")
+    p.add_argument("--env", default="HPO-XGB-v0", help="registered env id (default: %(default)s)")
+    p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per evaluation (default: %(default)s)")
+    p.add_argument("--report", default=None, help="also write the report into this directory")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
+    from benchmarks.report import make_report
+    from benchmarks.runner import run_matrix
+    from benchmarks.suites import resolve_tasks
+
+    suite = a.suite if (a.suite or a.tasks) else "quick"
+    tasks = resolve_tasks(suite if a.tasks is None else None, a.tasks)
+    env_kwargs: dict = {"time_limit": a.time_limit}
+    if a.data_dir is not None:
+        env_kwargs["data_dir"] = a.data_dir
+    summary = run_matrix(
+        tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
+        env_kwargs=env_kwargs, progress=not a.no_progress,
+    )  # fmt: skip
+    print(f"{summary['ran']} runs appended to {a.out}, {summary['skipped']} already there")
+    for f in summary["failed"]:
+        print(f"run crashed: {f['agent']} {f['task']} seed {f['seed']}:\n{f['error']}", file=sys.stderr)
+    if a.report:
+        print(f"report: {make_report(a.out, a.report)}")
+    return 1 if summary["failed"] else 0
+
+
+def _cmd_bench(a: argparse.Namespace) -> int:
+    return _run_matrix(a, [x.strip() for x in a.agents.split(",") if x.strip()])
+
+
+def _cmd_experiment(a: argparse.Namespace) -> int:
+    from benchmarks.experiments import EXPERIMENTS
+
+    return _run_matrix(a, list(EXPERIMENTS[a.name]["agents"]))
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from benchmarks.report import make_report
+
+    print(f"report: {make_report(a.results, a.out)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -73,6 +129,28 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
     t.set_defaults(func=_cmd_tune)
+
+    from agents.registry import AGENTS
+    from benchmarks.experiments import EXPERIMENTS
+
+    b = sub.add_parser("bench", help="run agents x tasks x seeds, appending results to JSONL",
+                       description=f"Agents: {', '.join(AGENTS)}.")  # fmt: skip
+    _matrix_args(b, "random,tpe,rppo")
+    b.set_defaults(func=_cmd_bench)
+
+    e = sub.add_parser(
+        "experiment", help="one of the paper's ablations as a benchmark matrix",
+        description="\n".join(f"{k}: {v['doc']} ({', '.join(v['agents'])})" for k, v in EXPERIMENTS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    e.add_argument("name", choices=sorted(EXPERIMENTS))
+    _matrix_args(e, None)
+    e.set_defaults(func=_cmd_experiment)
+
+    r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
+    r.add_argument("results", help="a results JSONL file written by bench or experiment")
+    r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
+    r.set_defaults(func=_cmd_report)
     return p
 
 

@@ -111,11 +111,16 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._actions = np.zeros(n)
         self._obs = np.zeros(1 + n, np.float32)
         self._t = 0
+        self.n_episodes = 0
         self._t0 = time.perf_counter()
 
     @property
     def n_real_evals(self) -> int:
         return len(self.history)
+
+    def elapsed(self) -> float:
+        """Seconds since the env was built: the clock of each record's ``wall_s``."""
+        return time.perf_counter() - self._t0
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
@@ -145,6 +150,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if self._t < self.n_hyperparameters:
             obs[1 + self.order[self._t]] = 1.0
             return obs.copy(), 0.0, False, False, {}
+        self.n_episodes += 1
         info = self.evaluate(self.space.decode(self._actions))
         return obs.copy(), float(info["val_score"]), True, False, info
 
@@ -179,7 +185,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             ev = self.objective.failure(f"{type(e).__name__}: {e}", time.perf_counter() - t0)
         if not ev.seconds:
             ev.seconds = time.perf_counter() - t0
-        return _record(len(self.history), config, ev, time.perf_counter() - self._t0)
+        return _record(len(self.history), config, ev, self.elapsed())
 
     def close(self) -> None:
         self.history.close()

@@ -1,0 +1,120 @@
+"""The agent protocol every optimiser follows, and the record of one run.
+
+An agent only talks to the env: actions in, rewards and ``info`` out. It runs until the
+env has done ``budget`` real evaluations. Everything in a :class:`RunResult` is read
+back from the env's history, so no agent can report a score it did not earn.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from hpo_env.env import HPOEnv
+
+__all__ = ["Agent", "RunResult", "play_episode", "run_agent"]
+
+
+@dataclass
+class RunResult:
+    """One (agent, task, seed) run, the unit of the benchmark's JSONL results.
+
+    ``trajectory`` holds ``[n_real_evals, wall_s, best_val_so_far]`` after each real
+    evaluation; failed evaluations do not improve the best (it is None before the
+    first success).
+    """
+
+    agent: str
+    task: str
+    seed: int
+    budget: int
+    best_val: float | None
+    test_of_best: float | None
+    best_config: dict[str, Any] | None
+    n_real_evals: int
+    wall_s: float
+    trajectory: list[list[Any]]
+    n_episodes: int = 0
+    n_failed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Agent(abc.ABC):
+    """An optimiser that drives an :class:`HPOEnv` until ``budget`` real evaluations are done.
+
+    Subclasses implement :meth:`optimize`. ``env_overrides`` are env arguments the agent
+    needs (e.g. ``{"order": "shuffle"}`` for the order ablation); the runner applies them.
+    """
+
+    name: ClassVar[str] = "agent"
+    env_overrides: ClassVar[dict[str, Any]] = {}
+
+    @abc.abstractmethod
+    def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
+        """Spend up to ``budget`` real evaluations of ``env``; may return extra fields for the result."""
+
+    def describe(self) -> dict[str, Any]:
+        return {"agent": self.name}
+
+
+def play_episode(env: gym.Env, actions: Sequence[float] | np.ndarray) -> tuple[float, dict[str, Any]]:
+    """Play one episode with ``actions`` given in search-space order; return the reward and terminal info.
+
+    The env may ask for hyperparameters in any order (``order="shuffle"``); each step is
+    answered with the action of the hyperparameter the env asks for.
+    """
+    base = env.unwrapped
+    a = np.asarray(actions, dtype=np.float32).reshape(-1)
+    env.reset()
+    reward, info = 0.0, {}
+    for i in base.order.tolist():
+        _, reward, terminated, _, info = env.step(a[i : i + 1])
+    assert terminated, "an HPOEnv episode ends after one step per hyperparameter"
+    return float(reward), info
+
+
+def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | None = None) -> RunResult:
+    """Run ``agent`` on ``env`` and build its :class:`RunResult` from the env's history."""
+    if int(budget) < 1:
+        raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
+    base = env.unwrapped
+    start = base.n_real_evals
+    episodes0 = base.n_episodes
+    clock0 = base.elapsed()
+    t0 = time.perf_counter()
+    extra = agent.optimize(env, int(budget), int(seed)) or {}
+    wall = time.perf_counter() - t0
+    records = base.history.records[start:]
+    if len(records) > budget:
+        raise RuntimeError(f"agent {agent.name!r} spent {len(records)} real evaluations, over its budget {budget}")
+    best, traj, best_rec, n_failed = None, [], None, 0
+    for i, r in enumerate(records, 1):
+        if r["error"] is not None:
+            n_failed += 1
+        elif best is None or r["val_score"] > best:
+            best, best_rec = r["val_score"], r
+        traj.append([i, round(r["wall_s"] - clock0, 4), best])
+    return RunResult(
+        agent=agent.name,
+        task=task if task is not None else getattr(getattr(base.objective, "task", None), "name", "?"),
+        seed=int(seed),
+        budget=int(budget),
+        best_val=best,
+        test_of_best=None if best_rec is None else best_rec["test_score"],
+        best_config=None if best_rec is None else best_rec["config"],
+        n_real_evals=len(records),
+        wall_s=wall,
+        trajectory=traj,
+        n_episodes=base.n_episodes - episodes0,
+        n_failed=n_failed,
+        extra=extra,
+    )

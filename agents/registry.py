@@ -1,0 +1,71 @@
+"""Agents by the names the CLI and the benchmark results use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.base import Agent
+
+__all__ = ["AGENTS", "make_agent"]
+
+
+def _random() -> Agent:
+    from agents.baselines import RandomSearchAgent
+
+    return RandomSearchAgent()
+
+
+def _optuna(sampler: str) -> Callable[[], Agent]:
+    def make() -> Agent:
+        from agents.baselines import OptunaAgent
+
+        return OptunaAgent(sampler)
+
+    return make
+
+
+def _smac() -> Agent:
+    from agents.baselines import SMACAgent
+
+    return SMACAgent()
+
+
+def _ppo() -> Agent:
+    from agents.baselines import PPOAgent
+
+    return PPOAgent()
+
+
+def _onestep() -> Agent:
+    from agents.baselines import OnePassPPOAgent
+
+    return OnePassPPOAgent()
+
+
+def _rppo(name: str, **kwargs) -> Callable[[], Agent]:
+    def make() -> Agent:
+        from agents.rppo import RecurrentPPOAgent
+
+        return RecurrentPPOAgent(name, **kwargs)
+
+    return make
+
+
+#: name -> factory. Variants that need other env settings say so through ``env_overrides``.
+AGENTS: dict[str, Callable[[], Agent]] = {
+    "random": _random,
+    "tpe": _optuna("tpe"),
+    "cmaes": _optuna("cmaes"),
+    "smac": _smac,
+    "ppo": _ppo,
+    "onestep": _onestep,
+    "rppo": _rppo("rppo"),
+    "rppo-shuffle": _rppo("rppo-shuffle", env_overrides={"order": "shuffle"}),
+}
+
+
+def make_agent(name: str) -> Agent:
+    try:
+        return AGENTS[name]()
+    except KeyError:
+        raise ValueError(f"unknown agent {name!r}; expected one of {sorted(AGENTS)}") from None

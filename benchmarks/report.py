@@ -1,0 +1,235 @@
+"""Read benchmark JSONL results and write a Markdown report with PNG plots.
+
+    hpo-rl report results.jsonl --out report/
+
+Statistics, and how noise is treated:
+- per task, mean ± std over seeds of best validation and of the test score of that config;
+- mean rank of each agent over (task, seed) pairs where every agent ran (1 = best, ties share);
+- win/tie/loss between agents, per task, on the paired difference of best validation
+  over seeds: a tie when mean ± 2 standard errors contains 0 (with one seed, only an
+  exact tie is a tie, and the report says so);
+- normalized regret: (best seen on the task - best_val) / (best seen - worst seen), 0 is best.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hpo_env.history import read_jsonl
+
+__all__ = ["load_results", "make_report"]
+
+
+def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+    rows = read_jsonl(path)
+    if not rows:
+        raise ValueError(f"{path}: no results to report")
+    df = pd.DataFrame(rows)
+    df["best_val"] = df["best_val"].astype(float)
+    df["test_of_best"] = df["test_of_best"].astype(float)
+    return df
+
+
+def _curve(traj: list[list[Any]], budget: int) -> np.ndarray:
+    """Best-so-far after 1..budget real evaluations (NaN before the first success, held after the end)."""
+    y = np.full(budget, np.nan)
+    for n, _, best in traj:
+        if n <= budget and best is not None:
+            y[n - 1] = best
+    return pd.Series(y).ffill().to_numpy()
+
+
+def _paired(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
+    pa = df[df.agent == a].set_index("seed")["best_val"]
+    pb = df[df.agent == b].set_index("seed")["best_val"]
+    common = pa.index.intersection(pb.index)
+    return (pa[common] - pb[common]).to_numpy()
+
+
+def _verdict(d: np.ndarray) -> str:
+    """'win', 'tie' or 'loss' of the first agent, from paired differences over seeds."""
+    if len(d) == 0:
+        return "n/a"
+    m = float(np.mean(d))
+    if len(d) > 1:
+        se = float(np.std(d, ddof=1)) / math.sqrt(len(d))
+        if abs(m) <= 2 * se:
+            return "tie"
+    elif m == 0:
+        return "tie"
+    return "win" if m > 0 else ("loss" if m < 0 else "tie")
+
+
+def _ranks(df: pd.DataFrame, agents: list[str]) -> pd.DataFrame:
+    full = df.groupby(["task", "seed"]).filter(lambda g: set(agents) <= set(g.agent))
+    if full.empty:
+        return full
+    full = full.copy()
+    full["rank"] = full.groupby(["task", "seed"])["best_val"].rank(ascending=False, method="average")
+    return full
+
+
+def _fmt(m: float, s: float) -> str:
+    return "-" if math.isnan(m) else f"{m:.4f} ± {0.0 if math.isnan(s) else s:.4f}"
+
+
+def make_report(results: str | os.PathLike[str], out: str | os.PathLike[str], title: str | None = None) -> Path:
+    """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = load_results(results)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    agents = sorted(df.agent.unique())
+    tasks = list(dict.fromkeys(df.task))
+    seeds_per = df.groupby(["agent", "task"]).seed.nunique()
+    n_seeds_min, n_seeds_max = int(seeds_per.min()), int(seeds_per.max())
+    budgets = sorted(df.budget.unique())
+    budget = int(max(budgets))
+    lines = [f"# {title or 'Benchmark report'}", ""]
+    lines += [
+        f"Source: `{results}`. {len(df)} runs, {len(agents)} agents, {len(tasks)} tasks, "
+        f"{n_seeds_min}{'' if n_seeds_min == n_seeds_max else f' to {n_seeds_max}'} seeds per agent and task, "
+        f"budget {', '.join(map(str, budgets))} real evaluations.",
+        "",
+    ]
+    if n_seeds_max < 2:
+        lines += ["**One seed per task:** no difference can be told from noise; every comparison is anecdotal.", ""]
+
+    # Per-task table, best mean in bold, agents within noise of the best marked ≈.
+    lines += ["## Best validation score per task (mean ± std over seeds)", ""]
+    lines += [
+        "Bold: best mean. ≈: paired difference to the best within 2 standard errors (inside the noise).",
+        "",
+        "| task | " + " | ".join(agents) + " |",
+        "|---" * (len(agents) + 1) + "|",
+    ]
+    test_lines = ["| task | " + " | ".join(agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    for t in tasks:
+        dt = df[df.task == t]
+        stats = dt.groupby("agent").agg(m=("best_val", "mean"), s=("best_val", "std"))
+        tstats = dt.groupby("agent").agg(m=("test_of_best", "mean"), s=("test_of_best", "std"))
+        best = stats.m.idxmax()
+        cells, tcells = [], []
+        for a in agents:
+            if a not in stats.index:
+                cells.append("-")
+                tcells.append("-")
+                continue
+            c = _fmt(stats.m[a], stats.s[a])
+            if a == best:
+                c = f"**{c}**"
+            elif _verdict(_paired(dt, best, a)) == "tie":
+                c = f"≈ {c}"
+            cells.append(c)
+            tcells.append(_fmt(tstats.m[a], tstats.s[a]))
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+        test_lines.append(f"| {t} | " + " | ".join(tcells) + " |")
+    lines += ["", "## Test score of the best-on-validation configuration (mean ± std)", "", *test_lines, ""]
+
+    # Mean rank and normalized regret.
+    ranked = _ranks(df, agents)
+    lo = df.groupby("task").best_val.transform("min")
+    hi = df.groupby("task").best_val.transform("max")
+    df["regret"] = np.where(hi > lo, (hi - df.best_val) / (hi - lo).where(hi > lo, 1.0), 0.0)
+    lines += ["## Summary", "", "| agent | mean rank | normalized regret | mean wall s | mean real evals |"]
+    lines += ["|---|---|---|---|---|"]
+    for a in agents:
+        da = df[df.agent == a]
+        r = ranked[ranked.agent == a]["rank"].mean() if not ranked.empty else float("nan")
+        lines.append(
+            f"| {a} | {r:.2f} | {da.regret.mean():.3f} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |"
+        )
+    lines += [
+        "",
+        f"Mean rank over {0 if ranked.empty else ranked.groupby(['task', 'seed']).ngroups} (task, seed) pairs "
+        "where every agent ran; 1 is best. Normalized regret: 0 is the best run seen on the task, 1 the worst.",
+        "",
+    ]
+
+    # Win/tie/loss matrix.
+    lines += ["## Win / tie / loss (row agent against column agent, over tasks)", ""]
+    lines += ["| | " + " | ".join(agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    for a in agents:
+        cells = []
+        for b in agents:
+            if a == b:
+                cells.append("—")
+                continue
+            v = [_verdict(_paired(df[df.task == t], a, b)) for t in tasks]
+            cells.append(f"{v.count('win')}/{v.count('tie')}/{v.count('loss')}")
+        lines.append(f"| {a} | " + " | ".join(cells) + " |")
+    lines += ["", "A tie: the mean paired difference over seeds is within 2 standard errors of 0.", ""]
+
+    # Plots.
+    curves = {
+        (a, t): np.array([_curve(r.trajectory, budget) for r in df[(df.agent == a) & (df.task == t)].itertuples()])
+        for a in agents
+        for t in tasks
+    }
+    ncol = min(4, len(tasks))
+    nrow = math.ceil(len(tasks) / ncol)
+    for kind in ("evals", "time"):
+        fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3 * nrow), squeeze=False)
+        for ax, t in zip(axes.flat, tasks, strict=False):
+            for a in agents:
+                if kind == "evals":
+                    c = curves[(a, t)]
+                    if c.size == 0:
+                        continue
+                    x = np.arange(1, budget + 1)
+                    ax.plot(x, np.nanmean(c, axis=0), label=a)
+                else:
+                    for i, r in enumerate(df[(df.agent == a) & (df.task == t)].itertuples()):
+                        pts = [(w, b) for _, w, b in r.trajectory if b is not None]
+                        if pts:
+                            w, b = zip(*pts, strict=True)
+                            ax.step(w, b, where="post", color=f"C{agents.index(a)}", alpha=0.6,
+                                    label=a if i == 0 else None)  # fmt: skip
+                    ax.set_xscale("log")
+            ax.set_title(t, fontsize=9)
+            ax.set_xlabel("real evaluations" if kind == "evals" else "wall seconds (log)")
+            ax.set_ylabel("best validation so far")
+        for ax in axes.flat[len(tasks) :]:
+            ax.axis("off")
+        axes.flat[0].legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / f"best_so_far_{kind}.png", dpi=90)
+        plt.close(fig)
+
+    # Aggregate mean-rank curve over budget.
+    fig, ax = plt.subplots(figsize=(6, 4))
+    pairs = [(t, s) for t in tasks for s in sorted(df[df.task == t].seed.unique())]
+    rank_curves = {a: [] for a in agents}
+    for t, s in pairs:
+        rows = {r.agent: _curve(r.trajectory, budget) for r in df[(df.task == t) & (df.seed == s)].itertuples()}
+        if set(rows) != set(agents):
+            continue
+        mat = pd.DataFrame({a: rows[a] for a in agents}).fillna(-np.inf)
+        rk = mat.rank(axis=1, ascending=False, method="average")
+        for a in agents:
+            rank_curves[a].append(rk[a].to_numpy())
+    for a in agents:
+        if rank_curves[a]:
+            ax.plot(np.arange(1, budget + 1), np.mean(rank_curves[a], axis=0), label=a)
+    ax.set_xlabel("real evaluations")
+    ax.set_ylabel("mean rank (1 = best)")
+    ax.set_title(f"mean rank over {len(rank_curves[agents[0]])} task-seeds")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "mean_rank.png", dpi=90)
+    plt.close(fig)
+    lines += ["## Plots", "", "![mean rank](mean_rank.png)", "", "![best so far against real evaluations]"
+              "(best_so_far_evals.png)", "", "![best so far against wall time](best_so_far_time.png)", ""]  # fmt: skip
+    md = out / "report.md"
+    md.write_text("\n".join(lines))
+    return md

@@ -1,0 +1,121 @@
+"""The benchmark runner: every (agent, task, seed) run, in parallel processes, appended to JSONL.
+
+A finished run is appended as one JSON line the moment it ends, so an interrupted
+benchmark loses only the runs in flight; rerunning with the same ``out`` skips the runs
+already there.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hpo_env.history import append_jsonl, read_jsonl
+
+__all__ = ["RESULT_KEYS", "run_matrix", "run_one"]
+
+#: Keys every result line has (more may follow).
+RESULT_KEYS = (
+    "agent", "task", "seed", "budget", "best_val", "test_of_best", "best_config",
+    "n_real_evals", "wall_s", "trajectory",
+)  # fmt: skip
+
+
+def run_one(
+    agent: str, task: str, seed: int, budget: int, env_id: str = "HPO-XGB-v0", env_kwargs: dict | None = None
+) -> dict[str, Any]:
+    """One run in this process: build the env (nthread=1), run the agent, return the result line."""
+    import gymnasium as gym
+    import torch as th
+
+    import hpo_env  # noqa: F401 - registers the envs
+    from agents.base import run_agent
+    from agents.registry import make_agent
+
+    th.set_num_threads(1)
+    a = make_agent(agent)
+    kw = {"nthread": 1, **(env_kwargs or {}), **a.env_overrides, "task": task, "seed": seed}
+    env = gym.make(env_id, **kw)
+    try:
+        res = run_agent(a, env, budget, seed, task=task).to_dict()
+    finally:
+        env.close()
+    res["env"] = env_id
+    return res
+
+
+def _key(r: dict[str, Any]) -> tuple:
+    return (r["agent"], r["task"], int(r["seed"]), int(r["budget"]), r.get("env", "HPO-XGB-v0"))
+
+
+def _safe_run(args: tuple) -> tuple[tuple, dict[str, Any] | None, str | None]:
+    try:
+        return args, run_one(*args), None
+    except Exception:  # a crashed run is reported, and the others go on
+        return args, None, traceback.format_exc()
+
+
+def run_matrix(
+    tasks: Iterable[str],
+    agents: Iterable[str],
+    seeds: Iterable[int],
+    budget: int,
+    out: str | os.PathLike[str],
+    jobs: int = 1,
+    env_id: str = "HPO-XGB-v0",
+    env_kwargs: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run the matrix, skipping runs already in ``out``; returns counts and any crashed runs.
+
+    Runs go to ``jobs`` worker processes (spawned, one torch and one XGBoost thread each).
+    """
+    from agents.registry import make_agent
+
+    agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
+    for a in agents:
+        make_agent(a)  # unknown names fail here, before any work
+    if int(budget) < 1 or int(jobs) < 1:
+        raise ValueError(f"budget={budget!r} and jobs={jobs!r} must be >= 1")
+    out = Path(out)
+    done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
+    todo = [
+        (a, t, s, int(budget), env_id, env_kwargs or {})
+        for t in tasks
+        for s in seeds
+        for a in agents
+        if (a, t, s, int(budget), env_id) not in done
+    ]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = len(agents) * len(tasks) * len(seeds)
+        bar = tqdm(total=total, initial=total - len(todo), desc="runs", unit="run")
+    failed: list[dict[str, Any]] = []
+
+    def record(args: tuple, res: dict | None, err: str | None) -> None:
+        if res is not None:
+            append_jsonl(out, res)
+        else:
+            failed.append({"agent": args[0], "task": args[1], "seed": args[2], "error": err})
+        if bar is not None:
+            bar.update(1)
+            if res is not None:
+                bar.set_postfix_str(f"{res['agent']} {res['task']} s{res['seed']}: {res['best_val']}")
+
+    if jobs == 1:
+        for args in todo:
+            record(*_safe_run(args))
+    else:
+        with cf.ProcessPoolExecutor(int(jobs), mp_context=mp.get_context("spawn")) as ex:
+            for fut in cf.as_completed([ex.submit(_safe_run, args) for args in todo]):
+                record(*fut.result())
+    if bar is not None:
+        bar.close()
+    return {"skipped": len(done), "ran": len(todo) - len(failed), "failed": failed, "out": str(out)}

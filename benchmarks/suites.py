@@ -1,0 +1,31 @@
+"""Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too."""
+
+from __future__ import annotations
+
+__all__ = ["SUITES", "resolve_tasks"]
+
+#: The public suite: the 20 PMLB tasks of ``DATA_DIR/pmlb`` (see shared/datasets/README.md).
+PUBLIC = (
+    "adult", "magic", "letter", "pendigits", "krkopt", "coil2000", "satimage", "texture", "page_blocks",
+    "phoneme", "churn", "wine_quality_white", "spambase", "dna", "segmentation", "yeast", "cmc",
+    "australian", "credit_g", "vehicle",
+)  # fmt: skip
+
+SUITES: dict[str, tuple[str, ...]] = {
+    "quick": ("breast_cancer", "digits", "iris", "wine"),
+    "public": tuple(f"pmlb:{n}" for n in PUBLIC),
+}
+
+
+def resolve_tasks(suite: str | None = None, tasks: str | None = None) -> list[str]:
+    """Task specs from a suite name or a comma-separated list (exactly one of the two)."""
+    if (suite is None) == (tasks is None):
+        raise ValueError("give either a suite (--suite) or a list of tasks (--tasks), not both or neither")
+    if suite is not None:
+        if suite not in SUITES:
+            raise ValueError(f"unknown suite {suite!r}; expected one of {sorted(SUITES)}")
+        return list(SUITES[suite])
+    out = [t.strip() for t in tasks.split(",") if t.strip()]
+    if not out:
+        raise ValueError(f"--tasks {tasks!r} names no task")
+    return out

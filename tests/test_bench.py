@@ -1,0 +1,79 @@
+"""``hpo-rl bench`` and ``hpo-rl report``: resumable JSONL results and a report with plots."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from benchmarks.cli import main
+from benchmarks.report import make_report
+from benchmarks.runner import RESULT_KEYS, run_matrix
+from benchmarks.suites import SUITES, resolve_tasks
+
+
+def lines(path):
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+
+
+def test_parallel_matrix_writes_every_run_once_with_all_keys(tmp_path):
+    out = tmp_path / "r.jsonl"
+    s = run_matrix(["iris", "wine"], ["random", "tpe"], [0, 1], 4, out, jobs=2, progress=False)
+    assert s["ran"] == 8 and not s["failed"]
+    rows = lines(out)
+    assert len(rows) == 8 and all(set(RESULT_KEYS) <= set(r) for r in rows)
+    assert {(r["agent"], r["task"], r["seed"]) for r in rows} == {
+        (a, t, s) for a in ("random", "tpe") for t in ("iris", "wine") for s in (0, 1)
+    }
+    for r in rows:
+        assert r["n_real_evals"] == 4 and len(r["trajectory"]) == 4 and r["budget"] == 4
+    again = run_matrix(["iris", "wine"], ["random", "tpe"], [0, 1], 4, out, jobs=2, progress=False)
+    assert again["ran"] == 0 and again["skipped"] == 8 and len(lines(out)) == 8
+
+
+def test_killed_bench_resumes_without_duplicates_or_losses(tmp_path):
+    out = tmp_path / "r.jsonl"
+    cmd = [sys.executable, "-m", "benchmarks.cli", "bench", "--tasks", "iris,wine,breast_cancer",
+           "--agents", "random,tpe", "--budget", "15", "--seeds", "3", "--out", str(out), "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists() and len(out.read_text().splitlines()) >= 3):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    n_before = len(lines(out))
+    assert 3 <= n_before < 18, "the benchmark should have been killed midway"
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    keys = Counter((r["agent"], r["task"], r["seed"]) for r in lines(out))
+    assert len(keys) == 18 and set(keys.values()) == {1}
+
+
+def test_report_writes_markdown_and_plots(tmp_path):
+    out = tmp_path / "r.jsonl"
+    run_matrix(["iris", "wine"], ["random", "tpe"], [0, 1, 2], 5, out, progress=False)
+    md = make_report(out, tmp_path / "rep")
+    text = md.read_text()
+    assert "3 seeds per agent and task" in text and "| iris |" in text and "mean rank" in text
+    assert "Win / tie / loss" in text and "normalized regret" in text
+    for png in ("mean_rank.png", "best_so_far_evals.png", "best_so_far_time.png"):
+        assert (tmp_path / "rep" / png).stat().st_size > 5000
+
+
+def test_suites_and_bad_input(capsys, tmp_path):
+    assert resolve_tasks("quick") == ["breast_cancer", "digits", "iris", "wine"]
+    assert len(SUITES["public"]) == 20
+    assert main(["bench", "--suite", "nope", "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert "unknown suite 'nope'" in capsys.readouterr().err
+    assert main(["bench", "--tasks", "iris", "--agents", "bogus", "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert "unknown agent 'bogus'" in capsys.readouterr().err
+
+
+def test_public_suite_tasks_all_load(data_dir):
+    from hpo_env import load_task
+
+    for spec in SUITES["public"]:
+        t = load_task(spec, data_dir=data_dir)
+        assert t.n_classes >= 2 and len(t.test) > 0
