@@ -16,9 +16,10 @@ __all__ = ["RealEvalBudgetCallback"]
 class RealEvalBudgetCallback(BaseCallback):
     """Stops training once ``budget`` real evaluations are done; shows progress; checkpoints.
 
-    It counts terminal ``info`` dicts with ``real=True`` (cached configurations and, later,
-    model episodes are free), logs the scores to TensorBoard, and saves the model after
-    every rollout so an interrupted run resumes from its last update.
+    It counts terminal ``info`` dicts with ``real=True``. Cached configurations and model
+    episodes are free; model episodes count neither as real nor towards ``max_episodes``.
+    It logs the scores to TensorBoard and saves the model after every rollout, so an
+    interrupted run resumes from its last update.
 
     Args:
         budget: total real evaluations, including ``start`` ones done before (a resumed run).
@@ -46,6 +47,7 @@ class RealEvalBudgetCallback(BaseCallback):
         self.best = best
         self.n_episodes = 0
         self.n_cached = 0
+        self.n_model = 0
         self.max_episodes = max_episodes
         self.checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
         self.progress = progress
@@ -66,6 +68,9 @@ class RealEvalBudgetCallback(BaseCallback):
     def _on_step(self) -> bool:
         for info in self.locals["infos"]:
             if "real" not in info:
+                continue
+            if info.get("model"):
+                self.n_model += 1
                 continue
             self.n_episodes += 1
             if not info["real"]:

@@ -61,6 +61,8 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "onestep": _onestep,
     "rppo": _rppo("rppo"),
     "rppo-shuffle": _rppo("rppo-shuffle", env_overrides={"order": "shuffle"}),
+    "rppo-mb": _rppo("rppo-mb", model_based="kl"),
+    "rppo-mb-fixed": _rppo("rppo-mb-fixed", model_based="fixed"),
 }
 
 

@@ -28,4 +28,9 @@ class RecurrentPPOAgent(Agent):
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         start = env.unwrapped.n_real_evals
         r = tune(env=env.unwrapped, budget=start + budget, seed=seed, progress=False, **self.tune_kwargs)
-        return {"stalled": r.stalled, "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval}
+        return {
+            "stalled": r.stalled,
+            "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval,
+            "n_model_episodes": r.n_model_episodes,
+            "model_stretches": r.model_stretches,
+        }

@@ -28,7 +28,7 @@ from agents.callbacks import RealEvalBudgetCallback
 from agents.policy import HPORecurrentPolicy, default_policy_kwargs
 from hpo_env.env import HPOEnv
 
-__all__ = ["PPO_DEFAULTS", "TuneResult", "tune"]
+__all__ = ["MODEL_DEFAULTS", "PPO_DEFAULTS", "TuneResult", "tune"]
 
 #: The paper's PPO settings where it gives them (lr 0.007, gamma 1), sane ones elsewhere.
 PPO_DEFAULTS: dict[str, Any] = {
@@ -42,6 +42,17 @@ PPO_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: Settings of the model-based loop (see :class:`agents.model_control.KLModelControlCallback`).
+MODEL_DEFAULTS: dict[str, Any] = {
+    "reward_model": "extra_trees",
+    "kl_threshold": 0.1,
+    "fixed_updates": 10,
+    "max_model_updates": 50,
+    "real_episodes_per_cycle": 8,
+    "min_real_evals": 10,
+}
+
+
 @dataclass
 class TuneResult:
     """What a tuning run found. ``test_of_best`` is the test score of the best-on-validation config."""
@@ -51,10 +62,12 @@ class TuneResult:
     test_of_best: float | None
     n_real_evals: int
     n_episodes: int
+    n_model_episodes: int
     wall_s: float
     eval_s: float
     agent_overhead_s_per_eval: float | None
     stalled: bool
+    model_stretches: list[dict[str, float]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     out_dir: str | None = None
 
@@ -83,6 +96,8 @@ def tune(
     out_dir: str | os.PathLike[str] | None = None,
     policy_kwargs: dict[str, Any] | None = None,
     ppo_kwargs: dict[str, Any] | None = None,
+    model_based: str | None = None,
+    model_kwargs: dict[str, Any] | None = None,
     max_episodes: int | None = None,
     progress: bool = True,
     tensorboard: bool = True,
@@ -102,7 +117,11 @@ def tune(
         policy_kwargs: override :func:`default_policy_kwargs`.
         ppo_kwargs: override :data:`PPO_DEFAULTS` or pass other RecurrentPPO arguments.
             ``episodes_per_update`` sets ``n_steps`` (and the minibatch) to that many episodes.
-        max_episodes: stop after this many episodes even if the budget is not spent
+        model_based: None (every episode is a real evaluation), ``"kl"`` (the paper's
+            reward model with the dynamic KL horizon) or ``"fixed"`` (a fixed number of
+            model updates per stretch): the ablations of the model issue.
+        model_kwargs: override :data:`MODEL_DEFAULTS`.
+        max_episodes: stop after this many real or cached episodes even if the budget is not spent
             (default ``50 * budget``), in case the policy only repeats cached configurations.
         progress: show a progress bar.
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
@@ -118,6 +137,12 @@ def tune(
     pk = {**default_policy_kwargs(), **(policy_kwargs or {})}
     ppo = {**PPO_DEFAULTS, **(ppo_kwargs or {})}
     episodes_per_update = int(ppo.pop("episodes_per_update"))
+    if model_based not in (None, "kl", "fixed"):
+        raise ValueError(f"model_based={model_based!r}; expected None, 'kl' or 'fixed'")
+    mk = {**MODEL_DEFAULTS, **(model_kwargs or {})} if model_based else None
+    if mk is not None and set(mk) != set(MODEL_DEFAULTS):
+        unknown = sorted(set(mk) - set(MODEL_DEFAULTS))
+        raise ValueError(f"unknown model_kwargs {unknown}; known: {sorted(MODEL_DEFAULTS)}")
     if env is None:
         kw = {"task": task, "seed": seed, **(env_kwargs or {})}
         if out is not None:
@@ -126,7 +151,7 @@ def tune(
     assert isinstance(env, HPOEnv), f"tune needs an HPOEnv, got {type(env).__name__}"
     settings = _json_safe(
         {
-            "agent": "rppo",
+            "agent": "rppo" if model_based is None else f"rppo-mb-{model_based}",
             "env_id": env_id,
             "task": getattr(env.objective, "task", None) and env.objective.task.describe(),
             "budget": int(budget),
@@ -138,6 +163,8 @@ def tune(
             "policy_kwargs": pk,
             "ppo": {**ppo, "episodes_per_update": episodes_per_update},
             "torch_threads": int(torch_threads),
+            "model_based": model_based,
+            "model": mk,
         }
     )
     start = env.n_real_evals
@@ -153,12 +180,24 @@ def tune(
             )
         _write_json(old, settings)
     n_steps = episodes_per_update * env.n_hyperparameters
+    train_env: gym.Env = env
+    callbacks: list[Any] = []
+    control = None
+    if mk is not None:
+        from agents.model_control import KLModelControlCallback
+        from hpo_env.wrappers import ModelRewardWrapper
+
+        train_env = ModelRewardWrapper(env, model=mk["reward_model"], seed=seed)
+        control = KLModelControlCallback(
+            train_env, horizon=model_based, **{k: v for k, v in mk.items() if k != "reward_model"}
+        )
+        callbacks.append(control)
     if ckpt is not None and ckpt.exists():
-        model = RecurrentPPO.load(ckpt, env=env, seed=seed)
+        model = RecurrentPPO.load(ckpt, env=train_env, seed=seed)
     else:
         model = RecurrentPPO(
             HPORecurrentPolicy,
-            env,
+            train_env,
             n_steps=n_steps,
             batch_size=n_steps,
             policy_kwargs=pk,
@@ -178,7 +217,7 @@ def tune(
     if start < budget:
         model.learn(
             total_timesteps=10**12,
-            callback=cb,
+            callback=[cb, *callbacks],
             tb_log_name="rppo",
             reset_num_timesteps=not (ckpt is not None and ckpt.exists()),
         )
@@ -195,10 +234,12 @@ def tune(
         test_of_best=None if inc is None else inc["test_score"],
         n_real_evals=env.n_real_evals,
         n_episodes=cb.n_episodes,
+        n_model_episodes=cb.n_model,
         wall_s=wall,
         eval_s=eval_s,
         agent_overhead_s_per_eval=(wall - eval_s) / n_new if n_new else None,
         stalled=cb.stalled,
+        model_stretches=[] if control is None else control.stretches,
         settings=settings,
         out_dir=None if out is None else str(out),
     )

@@ -93,7 +93,7 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     for f in summary["failed"]:
         print(f"run crashed: {f['agent']} {f['task']} seed {f['seed']}:\n{f['error']}", file=sys.stderr)
     if a.report:
-        print(f"report: {make_report(a.out, a.report)}")
+        print(f"report: {make_report(a.out, a.report, reference=agents[0])}")
     return 1 if summary["failed"] else 0
 
 
@@ -110,7 +110,7 @@ def _cmd_experiment(a: argparse.Namespace) -> int:
 def _cmd_report(a: argparse.Namespace) -> int:
     from benchmarks.report import make_report
 
-    print(f"report: {make_report(a.results, a.out)}")
+    print(f"report: {make_report(a.results, a.out, reference=a.reference)}")
     return 0
 
 
@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
     r.add_argument("results", help="a results JSONL file written by bench or experiment")
     r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
+    r.add_argument("--reference", default=None, help="agent whose final score the others race to (e.g. rppo)")
     r.set_defaults(func=_cmd_report)
     return p
 

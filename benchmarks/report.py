@@ -23,7 +23,7 @@ import pandas as pd
 
 from hpo_env.history import read_jsonl
 
-__all__ = ["load_results", "make_report"]
+__all__ = ["evals_to_reach", "load_results", "make_report"]
 
 
 def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -66,6 +66,20 @@ def _verdict(d: np.ndarray) -> str:
     return "win" if m > 0 else ("loss" if m < 0 else "tie")
 
 
+def evals_to_reach(df: pd.DataFrame, agent: str, reference: str) -> list[float]:
+    """Per (task, seed): real evaluations ``agent`` needs to reach ``reference``'s final best,
+    as a fraction of the reference's own evaluations (``inf`` if it never does)."""
+    out = []
+    for (_, _), g in df.groupby(["task", "seed"]):
+        ref, ag = g[g.agent == reference], g[g.agent == agent]
+        if ref.empty or ag.empty or math.isnan(ref.best_val.iloc[0]):
+            continue
+        target, n_ref = ref.best_val.iloc[0], ref.n_real_evals.iloc[0]
+        hit = next((n for n, _, b in ag.trajectory.iloc[0] if b is not None and b >= target), None)
+        out.append(hit / n_ref if hit is not None else math.inf)
+    return out
+
+
 def _ranks(df: pd.DataFrame, agents: list[str]) -> pd.DataFrame:
     full = df.groupby(["task", "seed"]).filter(lambda g: set(agents) <= set(g.agent))
     if full.empty:
@@ -79,8 +93,17 @@ def _fmt(m: float, s: float) -> str:
     return "-" if math.isnan(m) else f"{m:.4f} ± {0.0 if math.isnan(s) else s:.4f}"
 
 
-def make_report(results: str | os.PathLike[str], out: str | os.PathLike[str], title: str | None = None) -> Path:
-    """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path."""
+def make_report(
+    results: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    title: str | None = None,
+    reference: str | None = None,
+) -> Path:
+    """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path.
+
+    With ``reference`` (an agent name), it adds how many real evaluations each other agent
+    needs to reach the reference's final score, as a fraction of the reference's budget.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -155,6 +178,29 @@ def make_report(results: str | os.PathLike[str], out: str | os.PathLike[str], ti
         "where every agent ran; 1 is best. Normalized regret: 0 is the best run seen on the task, 1 the worst.",
         "",
     ]
+
+    if reference is not None:
+        if reference not in agents:
+            raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
+        lines += [f"## Real evaluations to reach {reference}'s final score", ""]
+        lines += [
+            f"Per (task, seed): the first real evaluation at which the agent's best validation score is at "
+            f"least {reference}'s final best, divided by {reference}'s evaluations. Below 1: faster.",
+            "",
+            "| agent | median fraction | reached | mean fraction where reached |",
+            "|---|---|---|---|",
+        ]
+        for a in agents:
+            if a == reference:
+                continue
+            f = evals_to_reach(df, a, reference)
+            reached = [x for x in f if math.isfinite(x)]
+            med = float(np.median(f)) if f else float("nan")
+            lines.append(
+                f"| {a} | {'never' if math.isinf(med) else f'{med:.2f}'} | {len(reached)}/{len(f)} | "
+                f"{np.mean(reached) if reached else float('nan'):.2f} |"
+            )
+        lines.append("")
 
     # Win/tie/loss matrix.
     lines += ["## Win / tie / loss (row agent against column agent, over tasks)", ""]

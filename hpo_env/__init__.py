@@ -11,7 +11,7 @@ from hpo_env.metrics import METRICS, Metric
 from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
 from hpo_env.tasks import Task, load_task
-from hpo_env.wrappers import OneStepWrapper
+from hpo_env.wrappers import ModelRewardWrapper, OneStepWrapper
 
 __all__ = [
     "METRICS",
@@ -23,6 +23,7 @@ __all__ = [
     "History",
     "Int",
     "Metric",
+    "ModelRewardWrapper",
     "Objective",
     "OneStepWrapper",
     "SearchSpace",

@@ -132,6 +132,20 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         return self._obs.copy(), {"order": self.order.tolist()}
 
     def step(self, action: np.ndarray):
+        obs, config = self.advance(action)
+        if config is None:
+            return obs, 0.0, False, False, {}
+        self.n_episodes += 1
+        info = self.evaluate(config)
+        return obs, float(info["val_score"]), True, False, info
+
+    def advance(self, action: np.ndarray) -> tuple[np.ndarray, dict[str, Any] | None]:
+        """Take one action without evaluating: the next observation, and the decoded
+        configuration once the episode is complete (else None).
+
+        ``step`` is ``advance`` plus :meth:`evaluate`; a wrapper that answers the final
+        step some other way (a reward model) calls ``advance`` alone.
+        """
         a = np.asarray(action, dtype=np.float64)
         if a.size != 1:
             raise ValueError(f"expected one action of shape (1,), got shape {a.shape}")
@@ -149,10 +163,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         obs[0] = x
         if self._t < self.n_hyperparameters:
             obs[1 + self.order[self._t]] = 1.0
-            return obs.copy(), 0.0, False, False, {}
-        self.n_episodes += 1
-        info = self.evaluate(self.space.decode(self._actions))
-        return obs.copy(), float(info["val_score"]), True, False, info
+            return obs.copy(), None
+        return obs.copy(), self.space.decode(self._actions)
 
     def evaluate(self, config: dict[str, Any]) -> dict[str, Any]:
         """Score ``config`` (from the cache if known) and return the terminal ``info``."""

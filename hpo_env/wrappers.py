@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-__all__ = ["OneStepWrapper"]
+__all__ = ["ModelRewardWrapper", "OneStepWrapper"]
 
 
 class OneStepWrapper(gym.Wrapper):
@@ -40,3 +40,95 @@ class OneStepWrapper(gym.Wrapper):
         for i in self.env.unwrapped.order.tolist():
             _, reward, terminated, truncated, info = self.env.step(a[i : i + 1])
         return np.zeros(1, np.float32), reward, terminated, truncated, info
+
+
+class ModelRewardWrapper(gym.Wrapper):
+    """Answers the final step with a learned reward model instead of training, when told to.
+
+    In ``"real"`` mode every step goes to the env: configurations are really trained and
+    recorded in ``env.history``, the model's only data. In ``"model"`` mode the final
+    step is answered by the model's predicted mean score: nothing is trained, nothing
+    enters the history, the cache or the incumbent, and ``info["model"]`` is True with
+    ``info["real"]`` False, so no budget counts it. The terminal ``info`` has the same
+    keys in both modes, plus ``model`` and ``model_std``.
+
+    Whoever controls the agent's training switches modes (``set_mode``) and refits the
+    model (``refit``), e.g. :class:`agents.model_control.KLModelControlCallback`.
+
+    Args:
+        env: an :class:`~hpo_env.env.HPOEnv`, possibly wrapped.
+        model: a :class:`~hpo_env.reward_models.RewardModel` or its name.
+        keep_episodes: observation sequences of this many recent real episodes are kept
+            (``recent_real_observations``), to measure how far the policy moved.
+    """
+
+    def __init__(self, env: gym.Env, model: Any = None, keep_episodes: int = 64, seed: int = 0) -> None:
+        from hpo_env.reward_models import DEFAULT_REWARD_MODEL, make_reward_model
+
+        super().__init__(env)
+        self.model = make_reward_model(model if model is not None else DEFAULT_REWARD_MODEL, seed=seed)
+        self.mode = "real"
+        self.fitted_on = 0
+        self.n_model_episodes = 0
+        self.keep_episodes = keep_episodes
+        self._episode_obs: list[np.ndarray] = []
+        self._recent: list[np.ndarray] = []
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("real", "model"):
+            raise ValueError(f"mode={mode!r}; expected 'real' or 'model'")
+        if mode == "model" and self.fitted_on == 0:
+            raise RuntimeError("refit() the reward model on real evaluations before entering model mode")
+        self.mode = mode
+
+    def refit(self) -> int:
+        """Fit the model on all successful real evaluations so far; returns how many."""
+        from hpo_env.reward_models import history_dataset
+
+        base = self.env.unwrapped
+        X, y = history_dataset(base.space, base.history.records)
+        if len(y) < 2:
+            return 0
+        self.model.fit(X, y)
+        self.fitted_on = len(y)
+        return self.fitted_on
+
+    def predict(self, configs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        space = self.env.unwrapped.space
+        return self.model.predict(np.stack([space.encode(c) for c in configs]))
+
+    def recent_real_observations(self) -> list[np.ndarray]:
+        """Observation sequences (n_steps, obs_dim) of the most recent real episodes."""
+        return list(self._recent)
+
+    def reset(self, **kwargs: Any):
+        obs, info = self.env.reset(**kwargs)
+        self._episode_obs = [obs]
+        return obs, info
+
+    def step(self, action: np.ndarray):
+        base = self.env.unwrapped
+        if self.mode == "real":
+            obs, reward, terminated, truncated, info = self.env.step(action)
+            if terminated:
+                self._recent.append(np.stack(self._episode_obs))
+                del self._recent[: -self.keep_episodes]
+                info = {**info, "model": False, "model_std": None}
+            else:
+                self._episode_obs.append(obs)
+            return obs, reward, terminated, truncated, info
+        obs, config = base.advance(action)
+        if config is None:
+            self._episode_obs.append(obs)
+            return obs, 0.0, False, False, {}
+        mu, sd = self.predict([config])
+        self.n_model_episodes += 1
+        inc = base.history.incumbent
+        info = {
+            "config": config, "val_score": float(mu[0]), "test_score": None, "eval_seconds": 0.0,
+            "error": None, "timed_out": False, "cached": False, "real": False,
+            "n_real_evals": base.n_real_evals,
+            "incumbent": None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")},
+            "model": True, "model_std": float(sd[0]),
+        }  # fmt: skip
+        return obs, float(mu[0]), True, False, info

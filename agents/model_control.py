@@ -1,0 +1,150 @@
+"""KL-controlled use of the reward model (the paper's dynamic horizon), as an SB3 callback."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import torch as th
+from stable_baselines3.common.callbacks import BaseCallback
+
+from hpo_env.wrappers import ModelRewardWrapper
+
+__all__ = ["HORIZONS", "KLModelControlCallback", "policy_kl"]
+
+HORIZONS = ("kl", "fixed")
+
+
+def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
+    """Mean KL(old || new) of two recurrent policies' action distributions over observation sequences.
+
+    Each sequence is one episode's observations; both policies run their LSTM over it from
+    a zero state. The KL is taken between the Gaussians before the tanh squashing (a
+    bijection, so it is the KL of the squashed actions too), summed over action
+    dimensions and averaged over all steps.
+    """
+    if not sequences:
+        return 0.0
+    k, n = len(sequences), sequences[0].shape[0]
+    obs = th.as_tensor(np.concatenate(sequences), dtype=th.float32)
+    starts = th.zeros(k * n)
+    starts[::n] = 1.0
+    dists = []
+    with th.no_grad():
+        for pol in (old, new):
+            shape = (pol.lstm_actor.num_layers, k, pol.lstm_actor.hidden_size)
+            state = (th.zeros(shape), th.zeros(shape))
+            dist, _ = pol.get_distribution(obs, state, starts)
+            dists.append(dist.distribution)
+        kl = th.distributions.kl_divergence(dists[0], dists[1]).sum(-1)
+    return float(kl.mean())
+
+
+class KLModelControlCallback(BaseCallback):
+    """Alternates real evaluations and stretches of model-based training; the KL ends each stretch.
+
+    The cycle: real episodes -> after ``real_episodes_per_cycle`` of them (and at least
+    ``min_real_evals`` in total) refit the model, snapshot the policy and switch to model
+    mode -> after every PPO update in model mode measure the mean KL between the
+    snapshot and the current policy on recent real observations -> once it passes
+    ``kl_threshold`` (``horizon="kl"``, the paper's dynamic horizon) or after
+    ``fixed_updates`` updates (``horizon="fixed"``), switch back to real mode.
+
+    Switches happen at rollout starts, which are episode boundaries (``n_steps`` is a
+    whole number of episodes), so no episode mixes modes.
+
+    TensorBoard: ``model/mode`` (1 = model), ``model/kl``, ``model/horizon`` (updates in
+    the last stretch), ``model/abs_error`` (the model's error on the next real
+    evaluations, before it sees them), ``model/n_fit``.
+
+    Args:
+        wrapper: the :class:`ModelRewardWrapper` the agent trains on.
+        horizon: ``"kl"`` (dynamic, default) or ``"fixed"``.
+        kl_threshold: KL that ends a stretch (dynamic horizon).
+        fixed_updates: updates per stretch (fixed horizon).
+        max_model_updates: a cap on any stretch, so a policy that barely moves cannot
+            train on the model forever.
+        real_episodes_per_cycle: real episodes between two stretches.
+        min_real_evals: real evaluations needed before the first fit.
+        kl_episodes: recent real episodes the KL is measured on.
+    """
+
+    def __init__(
+        self,
+        wrapper: ModelRewardWrapper,
+        horizon: str = "kl",
+        kl_threshold: float = 0.1,
+        fixed_updates: int = 10,
+        max_model_updates: int = 50,
+        real_episodes_per_cycle: int = 8,
+        min_real_evals: int = 10,
+        kl_episodes: int = 32,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        if horizon not in HORIZONS:
+            raise ValueError(f"horizon={horizon!r}; expected one of {HORIZONS}")
+        self.wrapper = wrapper
+        self.horizon = horizon
+        self.kl_threshold = kl_threshold
+        self.fixed_updates = fixed_updates
+        self.max_model_updates = max_model_updates
+        self.real_episodes_per_cycle = real_episodes_per_cycle
+        self.min_real_evals = min_real_evals
+        self.kl_episodes = kl_episodes
+        self.snapshot: Any = None
+        self.updates_in_stretch = 0
+        self.real_since_stretch = 0
+        self.stretches: list[dict[str, float]] = []
+        self.last_kl = 0.0
+        self._errors: list[float] = []
+
+    def _take_snapshot(self) -> None:
+        # A second policy of the same build, loaded with the current weights (deepcopy
+        # fails on the non-leaf tensors a policy keeps from its last forward pass).
+        pol = self.model.policy
+        if self.snapshot is None:
+            self.snapshot = type(pol)(**pol._get_constructor_parameters())
+        self.snapshot.load_state_dict(copy.deepcopy(pol.state_dict()))
+        self.snapshot.set_training_mode(False)
+
+    def _on_step(self) -> bool:
+        for info in self.locals["infos"]:
+            if info.get("real"):
+                self.real_since_stretch += 1
+                if self.wrapper.fitted_on and info["error"] is None:
+                    mu, _ = self.wrapper.predict([info["config"]])
+                    self._errors.append(abs(float(mu[0]) - info["val_score"]))
+        return True
+
+    def _on_rollout_start(self) -> None:
+        w = self.wrapper
+        if w.mode == "model":
+            self.updates_in_stretch += 1
+            recent = w.recent_real_observations()[-self.kl_episodes :]
+            self.last_kl = policy_kl(self.snapshot, self.model.policy, recent)
+            self.logger.record("model/kl", self.last_kl)
+            done = (
+                (self.horizon == "kl" and self.last_kl > self.kl_threshold)
+                or (self.horizon == "fixed" and self.updates_in_stretch >= self.fixed_updates)
+                or self.updates_in_stretch >= self.max_model_updates
+            )
+            if done:
+                w.set_mode("real")
+                self.stretches.append({"updates": self.updates_in_stretch, "kl": self.last_kl})
+                self.logger.record("model/horizon", self.updates_in_stretch)
+                self.real_since_stretch = 0
+        elif (
+            self.real_since_stretch >= self.real_episodes_per_cycle
+            and w.env.unwrapped.n_real_evals >= self.min_real_evals
+            and w.refit() >= 2
+        ):
+            if self._errors:
+                self.logger.record("model/abs_error", float(np.mean(self._errors)))
+                self._errors = []
+            self.logger.record("model/n_fit", w.fitted_on)
+            self._take_snapshot()
+            self.updates_in_stretch = 0
+            w.set_mode("model")
+        self.logger.record("model/mode", int(w.mode == "model"))

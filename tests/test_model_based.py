@@ -1,0 +1,137 @@
+"""The reward model, its wrapper and the KL-controlled model use, on real XGBoost and a really trained policy."""
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+import hpo_env
+from agents import tune
+from agents.model_control import policy_kl
+from hpo_env import ModelRewardWrapper, XGBoostObjective
+from hpo_env.reward_models import REWARD_MODELS, history_dataset, make_reward_model
+
+
+class CountingXGBoost(XGBoostObjective):
+    """The real XGBoost objective, counting how often it trains."""
+
+    calls = 0
+
+    def evaluate(self, config):
+        type(self).calls += 1
+        return super().evaluate(config)
+
+
+def counting_env(task="iris"):
+    env = hpo_env.make_xgb_env(task)
+    env.objective.__class__ = CountingXGBoost
+    CountingXGBoost.calls = 0
+    return env
+
+
+def play(env, rng):
+    env.reset()
+    for _ in range(env.unwrapped.n_hyperparameters):
+        *_, term, _, info = env.step(rng.uniform(-1, 1, 1).astype(np.float32))
+    return info
+
+
+@pytest.mark.parametrize("name", sorted(REWARD_MODELS))
+def test_reward_models_rank_real_evaluations(name):
+    env = hpo_env.make_xgb_env("breast_cancer")
+    rng = np.random.default_rng(0)
+    for _ in range(80):
+        env.evaluate(env.space.sample(rng))
+    X, y = history_dataset(env.space, env.history.records)
+    m = make_reward_model(name).fit(X[:60], y[:60])
+    mu, sd = m.predict(X[60:])
+    assert mu.shape == sd.shape == (20,) and (sd >= 0).all()
+    assert spearmanr(mu, y[60:]).statistic > 0.3
+
+
+def test_unknown_reward_model():
+    with pytest.raises(ValueError, match="unknown reward model 'gp'"):
+        make_reward_model("gp")
+
+
+def test_model_mode_trains_nothing_and_records_nothing():
+    env = counting_env()
+    w = ModelRewardWrapper(env)
+    rng = np.random.default_rng(0)
+    with pytest.raises(RuntimeError, match="refit"):
+        w.set_mode("model")
+    infos = [play(w, rng) for _ in range(10)]
+    assert CountingXGBoost.calls == 10 and all(i["real"] and not i["model"] for i in infos)
+    assert w.refit() == 10
+    w.set_mode("model")
+    inc = env.history.incumbent
+    for _ in range(25):
+        info = play(w, rng)
+        assert info["model"] and not info["real"] and info["test_score"] is None
+        mu, _ = w.predict([info["config"]])
+        assert info["val_score"] == pytest.approx(mu[0])
+    assert CountingXGBoost.calls == 10 and env.n_real_evals == 10 and w.n_model_episodes == 25
+    assert env.history.incumbent is inc
+    assert len(w.recent_real_observations()) == 10
+    assert w.recent_real_observations()[0].shape == (9, 10)
+    w.set_mode("real")
+    play(w, rng)
+    assert CountingXGBoost.calls == 11
+
+
+@pytest.fixture(scope="module")
+def kl_run():
+    env = hpo_env.make_xgb_env("iris")
+    r = tune(env=env, budget=30, seed=0, progress=False, model_based="kl",
+             model_kwargs={"kl_threshold": 0.02, "max_model_updates": 40})  # fmt: skip
+    return r, env
+
+
+def test_budget_counts_only_real_evaluations(kl_run):
+    r, env = kl_run
+    assert r.n_real_evals == env.n_real_evals == 30
+    assert r.n_model_episodes > 0 and r.n_episodes < 30 + r.n_model_episodes
+
+
+def test_incumbent_is_always_a_real_evaluation(kl_run):
+    r, env = kl_run
+    real = [x for x in env.history.records if x["error"] is None]
+    assert r.best_val == max(x["val_score"] for x in real)
+    assert any(x["config"] == r.best_config for x in real)
+
+
+def test_kl_crossing_ends_each_model_stretch(kl_run):
+    r, _ = kl_run
+    assert r.model_stretches, "the loop never used the model"
+    for s in r.model_stretches:
+        assert s["kl"] > 0.02 and s["updates"] < 40
+
+
+def test_fixed_horizon_ends_after_its_updates():
+    env = hpo_env.make_xgb_env("iris")
+    r = tune(env=env, budget=24, seed=0, progress=False, model_based="fixed", model_kwargs={"fixed_updates": 2})
+    assert r.model_stretches and all(s["updates"] == 2 for s in r.model_stretches)
+    assert r.n_real_evals == 24
+
+
+def test_policy_kl_is_zero_for_the_same_policy_and_grows_with_training():
+    from sb3_contrib import RecurrentPPO
+
+    from agents.policy import HPORecurrentPolicy
+
+    env = hpo_env.make_xgb_env("iris")
+    w = ModelRewardWrapper(env)
+    model = RecurrentPPO(HPORecurrentPolicy, w, n_steps=36, batch_size=36, learning_rate=7e-3, seed=0, device="cpu")
+    model.learn(36)
+    seqs = w.recent_real_observations()
+    before = type(model.policy)(**model.policy._get_constructor_parameters())
+    before.load_state_dict(model.policy.state_dict())
+    assert policy_kl(before, model.policy, seqs) == pytest.approx(0.0, abs=1e-9)
+    model.learn(72, reset_num_timesteps=False)
+    assert policy_kl(before, model.policy, seqs) > 1e-4
+
+
+def test_bad_model_settings():
+    with pytest.raises(ValueError, match="model_based='always'"):
+        tune("iris", budget=2, model_based="always")
+    with pytest.raises(ValueError, match=r"unknown model_kwargs \['kl'\]"):
+        tune("iris", budget=2, model_based="kl", model_kwargs={"kl": 1})
