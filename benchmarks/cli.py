@@ -19,21 +19,26 @@ __all__ = ["main"]
 def _add_task_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("task")
     g.add_argument("--env", default="HPO-XGB-v0", help="registered env id (default: %(default)s)")
-    g.add_argument("--task", default="breast_cancer", help="breast_cancer|digits|wine|iris, pmlb:NAME or csv:PATH")
+    g.add_argument(
+        "--task", default="breast_cancer",
+        help="breast_cancer|digits|wine|iris, pmlb:NAME or csv:PATH; with --env HPO-CNN-v0: digits|usps|mnist5k",
+    )  # fmt: skip
     g.add_argument("--target", default="target", help="label column of a csv: task (default: %(default)s)")
     g.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     g.add_argument("--metric", default="accuracy", choices=["accuracy", "balanced_accuracy", "roc_auc", "neg_log_loss"])
     g.add_argument("--cv-folds", type=int, default=None, help="k-fold CV on the non-test rows instead of one split")
     g.add_argument("--order", default="fixed", choices=["fixed", "shuffle"], help="hyperparameter order per episode")
     g.add_argument("--nthread", type=int, default=1, help="XGBoost threads per evaluation (default: %(default)s)")
-    g.add_argument("--time-limit", type=float, default=60.0, help="seconds per evaluation (default: %(default)s)")
+    g.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
 
 
 def _env_kwargs(a: argparse.Namespace) -> dict:
-    kw = {"target": a.target, "metric": a.metric, "cv_folds": a.cv_folds, "order": a.order,
-          "nthread": a.nthread, "time_limit": a.time_limit}  # fmt: skip
-    if a.data_dir is not None:
-        kw["data_dir"] = a.data_dir
+    """Only what the user set, so each env keeps its own defaults (the CNN env has no target column)."""
+    kw = {"order": a.order, "nthread": a.nthread}
+    for key, default in (("target", "target"), ("metric", "accuracy"), ("cv_folds", None),
+                         ("time_limit", None), ("data_dir", None)):  # fmt: skip
+        if getattr(a, key) != default:
+            kw[key] = getattr(a, key)
     return kw
 
 
@@ -47,11 +52,15 @@ def _cmd_tune(a: argparse.Namespace) -> int:
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
     ppo = {"learning_rate": a.lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
+    model_based = None if a.model == "none" else a.model
+    mk = {"kl_threshold": a.kl_threshold} if (model_based and a.kl_threshold is not None) else None
     r = tune(
         a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
-        ppo_kwargs=ppo, progress=not a.no_progress, tensorboard=not a.no_tensorboard,
+        ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
+        progress=not a.no_progress, tensorboard=not a.no_tensorboard,
     )  # fmt: skip
-    summary = {k: getattr(r, k) for k in ("best_val", "test_of_best", "n_real_evals", "n_episodes", "wall_s")}
+    keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
+    summary = {k: getattr(r, k) for k in keys}
     summary["agent_overhead_s_per_eval"] = r.agent_overhead_s_per_eval
     print(json.dumps({"best_config": r.best_config, **summary}, indent=2))
     print(f"wrote {out}/result.json, history.jsonl, checkpoint.zip, tb/ (tensorboard --logdir {out}/tb)")
@@ -70,7 +79,7 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     p.add_argument("--out", default="results.jsonl", help="JSONL results; rerun to resume (default: %(default)s)")
     p.add_argument("--env", default="HPO-XGB-v0", help="registered env id (default: %(default)s)")
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per evaluation (default: %(default)s)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument("--report", default=None, help="also write the report into this directory")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -82,7 +91,7 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
 
     suite = a.suite if (a.suite or a.tasks) else "quick"
     tasks = resolve_tasks(suite if a.tasks is None else None, a.tasks)
-    env_kwargs: dict = {"time_limit": a.time_limit}
+    env_kwargs: dict = {} if a.time_limit is None else {"time_limit": a.time_limit}
     if a.data_dir is not None:
         env_kwargs["data_dir"] = a.data_dir
     summary = run_matrix(
@@ -126,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=7e-3, help="PPO learning rate (paper: %(default)s)")
     t.add_argument("--episodes-per-update", type=int, default=8, help="episodes per PPO update (default: %(default)s)")
     t.add_argument("--n-epochs", type=int, default=10, help="PPO epochs per update (default: %(default)s)")
+    t.add_argument(
+        "--model", default="none", choices=["none", "kl", "fixed"],
+        help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed (default: %(default)s)",
+    )  # fmt: skip
+    t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
     t.set_defaults(func=_cmd_tune)

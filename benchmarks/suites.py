@@ -1,4 +1,7 @@
-"""Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too."""
+"""Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too.
+
+``quick`` and ``public`` are tabular (``HPO-XGB-v0``); ``images`` is for ``HPO-CNN-v0``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ PUBLIC = (
 SUITES: dict[str, tuple[str, ...]] = {
     "quick": ("breast_cancer", "digits", "iris", "wine"),
     "public": tuple(f"pmlb:{n}" for n in PUBLIC),
+    # Image tasks, for --env HPO-CNN-v0 (mnist5k needs the [mnist] extra).
+    "images": ("digits", "usps"),
 }
 
 

@@ -1,16 +1,17 @@
 """HPO as reinforcement learning: Gymnasium environments whose episodes build a configuration.
 
-``import hpo_env`` registers ``HPO-XGB-v0`` for ``gymnasium.make``.
+``import hpo_env`` registers ``HPO-XGB-v0`` (XGBoost on tabular data) and ``HPO-CNN-v0``
+(a small torch CNN on images) for ``gymnasium.make``.
 """
 
 import gymnasium as gym
 
-from hpo_env.env import HPOEnv, make_xgb_env
+from hpo_env.env import HPOEnv, make_cnn_env, make_xgb_env
 from hpo_env.history import History
 from hpo_env.metrics import METRICS, Metric
 from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
-from hpo_env.tasks import Task, load_task
+from hpo_env.tasks import Task, load_image_task, load_task
 from hpo_env.wrappers import ModelRewardWrapper, OneStepWrapper
 
 __all__ = [
@@ -29,12 +30,16 @@ __all__ = [
     "SearchSpace",
     "Task",
     "XGBoostObjective",
+    "load_image_task",
     "load_task",
+    "make_cnn_env",
     "make_xgb_env",
     "xgboost_space",
 ]
 
 __version__ = "0.1.0"
 
-if "HPO-XGB-v0" not in gym.registry:
-    gym.register(id="HPO-XGB-v0", entry_point="hpo_env.env:make_xgb_env")
+# String entry points: making one env imports only what it needs.
+for _id, _entry in (("HPO-XGB-v0", "hpo_env.env:make_xgb_env"), ("HPO-CNN-v0", "hpo_env.env:make_cnn_env")):
+    if _id not in gym.registry:
+        gym.register(id=_id, entry_point=_entry)

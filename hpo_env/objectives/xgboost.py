@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
 
-from hpo_env.objectives.base import Evaluation, Objective
+from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
 from hpo_env.spaces import SearchSpace, xgboost_space
-from hpo_env.tasks import Task
+from hpo_env.tasks import Split, Task
 
 __all__ = ["XGBoostObjective"]
 
-# Names the search space uses that xgb.train spells differently or takes outside params.
+# The space's name for the number of boosting rounds, which xgb.train takes outside params.
 _ROUNDS_KEY = "n_estimators"
 _DEFAULT_ROUNDS = 100
 
 
-class _Deadline(xgb.callback.TrainingCallback):
-    """Stops boosting once the wall-clock deadline has passed (checked after each round)."""
+class _StopAtDeadline(xgb.callback.TrainingCallback):
+    """Stops boosting once the deadline has passed (checked after each round)."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self.deadline = deadline
-        self.hit = False
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
-        if time.perf_counter() > self.deadline:
-            self.hit = True
-            return True
-        return False
+        return self.deadline.passed()
 
 
-class XGBoostObjective(Objective):
+class XGBoostObjective(SplitObjective):
     """Trains an XGBoost classifier per configuration on a :class:`~hpo_env.tasks.Task`.
 
     Args:
@@ -60,19 +55,13 @@ class XGBoostObjective(Objective):
     ) -> None:
         if getattr(task.X, "ndim", 2) != 2:
             raise ValueError(
-                f"task {task.name!r} holds images of shape {task.X.shape[1:]}; XGBoost needs a tabular "
+                f"task {task.name!r} holds images of shape {tuple(task.X.shape[1:])}; XGBoost needs a tabular "
                 "task (rows x features). Use HPO-CNN-v0 for images."
             )
         if int(nthread) < 1:
             raise ValueError(f"nthread={nthread!r}; expected an integer >= 1")
-        if time_limit is not None and not time_limit > 0:
-            raise ValueError(f"time_limit={time_limit!r}; expected seconds > 0 or None")
-        self.task = task
-        self.space = space if space is not None else xgboost_space()
+        super().__init__(task, space if space is not None else xgboost_space(), time_limit, seed)
         self.nthread = int(nthread)
-        self.time_limit = time_limit
-        self.seed = int(seed)
-        self.failure_score = task.metric.failure_score(task.n_classes)
         self._dmatrices: list[tuple[xgb.DMatrix, xgb.DMatrix]] | None = None
         self._dtest: xgb.DMatrix | None = None
 
@@ -106,25 +95,16 @@ class XGBoostObjective(Objective):
         p = booster.predict(d)
         return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
-    def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
-        t0 = time.perf_counter()
+    def fit_predict(
+        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
+    ) -> tuple[np.ndarray, np.ndarray]:
         params, rounds = self.params(config)
         folds, dtest = self._data()
-        deadline = _Deadline(t0 + self.time_limit) if self.time_limit is not None else None
-        task, k = self.task, self.task.n_classes
-        val_scores, test_proba = [], np.zeros((len(task.test), k))
-        for split, (dtrain, dvalid) in zip(task.splits, folds, strict=True):
-            booster = xgb.train(params, dtrain, rounds, callbacks=[deadline] if deadline else None)
-            if deadline is not None and deadline.hit:
-                return self.failure(
-                    f"timed out after {time.perf_counter() - t0:.2f} s (time_limit={self.time_limit} s)",
-                    time.perf_counter() - t0,
-                    timed_out=True,
-                )
-            val_scores.append(task.metric(task.y[split.valid], self._proba(booster, dvalid), k))
-            test_proba += self._proba(booster, dtest)
-        test_score = task.metric(task.y[task.test], test_proba / len(folds), k)
-        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0)
+        dtrain, dvalid = folds[fold]
+        booster = xgb.train(params, dtrain, rounds, callbacks=[_StopAtDeadline(deadline)])
+        if deadline.passed():
+            raise TimedOut
+        return self._proba(booster, dvalid), self._proba(booster, dtest)
 
     def describe(self) -> dict[str, Any]:
         return {
