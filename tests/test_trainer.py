@@ -75,3 +75,13 @@ def test_cli_reports_bad_input_clearly(capsys, tmp_path):
 def test_best_so_far_ignores_failures():
     recs = [{"val_score": 0.5, "error": None}, {"val_score": 0.9, "error": "x"}, {"val_score": 0.7, "error": None}]
     assert best_so_far(recs).tolist() == [0.5, 0.5, 0.7]
+
+
+def test_readme_main_job_completes_and_writes_its_files(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["tune", "--task", "breast_cancer", "--budget", "30", "--seed", "0", "--out", str(out)]) == 0
+    res = json.loads((out / "result.json").read_text())
+    assert res["n_real_evals"] == 30 and res["best_val"] > 0.9 and res["test_of_best"] > 0.85
+    assert len(read_history(out / "history.jsonl")) == 30
+    assert (out / "checkpoint.zip").exists() and (out / "tb").is_dir()
+    assert '"best_config"' in capsys.readouterr().out
