@@ -19,3 +19,23 @@ def data_dir() -> Path:
             pytest.fail(f"CI needs the real data sets at {d} (set HPO_ENV_DATA_DIR)")
         pytest.skip(f"no data directory at {d}; set HPO_ENV_DATA_DIR")
     return d
+
+
+@pytest.fixture
+def kill_midway():
+    """Start ``cmd``, SIGKILL it once ``path`` has ``n_lines`` lines (as a user's Ctrl-C or a crash would)."""
+    import signal
+    import subprocess
+    import time
+
+    def run(cmd: list[str], path: Path, n_lines: int, timeout: float = 120.0) -> None:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline and not (path.exists() and len(path.read_text().splitlines()) >= n_lines):
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    return run

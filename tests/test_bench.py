@@ -1,11 +1,8 @@
 """``hpo-rl bench`` and ``hpo-rl report``: resumable JSONL results and a report with plots."""
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 from benchmarks.cli import main
@@ -33,16 +30,11 @@ def test_parallel_matrix_writes_every_run_once_with_all_keys(tmp_path):
     assert again["ran"] == 0 and again["skipped"] == 8 and len(lines(out)) == 8
 
 
-def test_killed_bench_resumes_without_duplicates_or_losses(tmp_path):
+def test_killed_bench_resumes_without_duplicates_or_losses(tmp_path, kill_midway):
     out = tmp_path / "r.jsonl"
     cmd = [sys.executable, "-m", "benchmarks.cli", "bench", "--tasks", "iris,wine,breast_cancer",
            "--agents", "random,tpe", "--budget", "15", "--seeds", "3", "--out", str(out), "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists() and len(out.read_text().splitlines()) >= 3):
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_midway(cmd, out, 3)
     n_before = len(lines(out))
     assert 3 <= n_before < 18, "the benchmark should have been killed midway"
     done = subprocess.run(cmd, capture_output=True, text=True)

@@ -1,11 +1,8 @@
 """``tune`` and ``hpo-rl tune`` on real XGBoost: files written, budget kept, runs resume."""
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -46,17 +43,12 @@ def test_seeded_runs_are_reproducible(tmp_path):
     assert a.best_config == b.best_config and a.best_val == b.best_val
 
 
-def test_killed_cli_run_resumes_without_losing_or_repeating_evaluations(tmp_path):
+def test_killed_cli_run_resumes_without_losing_or_repeating_evaluations(tmp_path, kill_midway):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", "digits", "--budget", "40",
            "--seed", "0", "--out", str(out), "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     hist = out / "history.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline and not (hist.exists() and len(hist.read_text().splitlines()) >= 10):
-        time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_midway(cmd, hist, 10)
     done = len(read_history(hist))
     assert 10 <= done < 40, "the run should have been killed midway"
     assert subprocess.run(cmd, capture_output=True).returncode == 0
