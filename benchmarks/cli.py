@@ -72,7 +72,9 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     g.add_argument("--suite", default=None, help="quick (scikit-learn built-ins) or public (20 PMLB tasks)")
     g.add_argument("--tasks", default=None, help="comma-separated task specs, csv: paths included")
     if default_agents is not None:
-        p.add_argument("--agents", default=default_agents, help="comma-separated agent names (default: %(default)s)")
+        p.add_argument(
+            "--agents", default=default_agents, help="agents, comma-separated, or all (default: %(default)s)"
+        )
     p.add_argument("--budget", type=int, default=30, help="real evaluations per run (default: %(default)s)")
     p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each (default: %(default)s)")
@@ -107,7 +109,10 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
 
 
 def _cmd_bench(a: argparse.Namespace) -> int:
-    return _run_matrix(a, [x.strip() for x in a.agents.split(",") if x.strip()])
+    from agents.registry import AGENTS
+
+    names = [x.strip() for x in a.agents.split(",") if x.strip()]
+    return _run_matrix(a, list(AGENTS) if names == ["all"] else names)
 
 
 def _cmd_experiment(a: argparse.Namespace) -> int:

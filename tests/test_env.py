@@ -190,3 +190,10 @@ def test_one_step_wrapper_plays_a_whole_episode():
     cfg = {**xgboost_space().sample(np.random.default_rng(2)), "min_child_weight": 1.0, "learning_rate": 0.3}
     _, reward, term, _, info = env.step(env.unwrapped.space.encode(cfg))
     assert term and info["config"] == pytest.approx(cfg) and reward > 0.5
+
+
+def test_cv_folds_average_over_folds_and_score_test_with_all_fold_models():
+    env = hpo_env.make_xgb_env("wine", cv_folds=3)
+    reward, info = play(env, np.zeros(9))
+    assert len(env.objective.task.splits) == 3
+    assert info["error"] is None and 0.8 < reward <= 1.0 and 0.8 < info["test_score"] <= 1.0
