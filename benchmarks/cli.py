@@ -28,7 +28,7 @@ def _add_task_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--metric", default="accuracy", choices=["accuracy", "balanced_accuracy", "roc_auc", "neg_log_loss"])
     g.add_argument("--cv-folds", type=int, default=None, help="k-fold CV on the non-test rows instead of one split")
     g.add_argument("--order", default="fixed", choices=["fixed", "shuffle"], help="hyperparameter order per episode")
-    g.add_argument("--nthread", type=int, default=1, help="XGBoost threads per evaluation (default: %(default)s)")
+    g.add_argument("--nthread", type=int, default=1, help="threads per evaluation (default: %(default)s)")
     g.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
 
 

@@ -173,7 +173,6 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if rec is None:
             rec = self._real_evaluation(config)
             self.history.append(rec)
-        inc = self.history.incumbent
         return {
             "config": rec["config"],
             "val_score": rec["val_score"],
@@ -184,8 +183,13 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             "cached": cached,
             "real": not cached,
             "n_real_evals": self.n_real_evals,
-            "incumbent": None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")},
+            "incumbent": self.incumbent_summary(),
         }
+
+    def incumbent_summary(self) -> dict[str, Any] | None:
+        """The best real evaluation so far (config, scores, index), as the terminal ``info`` shows it."""
+        inc = self.history.incumbent
+        return None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")}
 
     def _real_evaluation(self, config: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()

@@ -123,12 +123,10 @@ class ModelRewardWrapper(gym.Wrapper):
             return obs, 0.0, False, False, {}
         mu, sd = self.predict([config])
         self.n_model_episodes += 1
-        inc = base.history.incumbent
         info = {
             "config": config, "val_score": float(mu[0]), "test_score": None, "eval_seconds": 0.0,
             "error": None, "timed_out": False, "cached": False, "real": False,
             "n_real_evals": base.n_real_evals,
-            "incumbent": None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")},
-            "model": True, "model_std": float(sd[0]),
+            "incumbent": base.incumbent_summary(), "model": True, "model_std": float(sd[0]),
         }  # fmt: skip
         return obs, float(mu[0]), True, False, info
