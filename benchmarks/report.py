@@ -131,7 +131,8 @@ def make_report(
     # Per-task table, best mean in bold, agents within noise of the best marked ≈.
     lines += ["## Best validation score per task (mean ± std over seeds)", ""]
     lines += [
-        "Bold: best mean. ≈: paired difference to the best within 2 standard errors (inside the noise).",
+        "Bold: best mean. ≈: paired difference to the best within 2 standard errors (inside the noise). "
+        "Unmarked: worse than the best by more than the noise.",
         "",
         "| task | " + " | ".join(agents) + " |",
         "|---" * (len(agents) + 1) + "|",
