@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from pathlib import Path
@@ -79,8 +78,9 @@ class RealEvalBudgetCallback(BaseCallback):
             self.n_real += 1
             score = info["val_score"]
             self.logger.record_mean("real/val_score", score)
-            if info["error"] is None and math.isfinite(score) and (self.best is None or score > self.best):
-                self.best = score
+            # The env's history already keeps the incumbent; show it rather than track it twice.
+            if info["incumbent"] is not None:
+                self.best = info["incumbent"]["val_score"]
             if self._bar is not None:
                 self._bar.update(1)
                 self._show()

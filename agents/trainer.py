@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 import torch as th
 from sb3_contrib import RecurrentPPO
 
@@ -246,9 +245,3 @@ def tune(
     if out is not None:
         _write_json(out / "result.json", result.to_dict())
     return result
-
-
-def best_so_far(records: list[dict[str, Any]]) -> np.ndarray:
-    """Best validation score after each real evaluation (failures count as no improvement)."""
-    vals = [r["val_score"] if r.get("error") is None else -np.inf for r in records]
-    return np.maximum.accumulate(np.asarray(vals, dtype=float)) if vals else np.zeros(0)

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from agents import tune
-from agents.trainer import best_so_far
 from benchmarks.cli import main
 
 
@@ -62,11 +61,6 @@ def test_cli_reports_bad_input_clearly(capsys, tmp_path):
     assert "unknown task 'nope'" in capsys.readouterr().err
     assert main(["tune", "--task", "iris", "--budget", "0", "--out", str(tmp_path)]) == 2
     assert "budget=0" in capsys.readouterr().err
-
-
-def test_best_so_far_ignores_failures():
-    recs = [{"val_score": 0.5, "error": None}, {"val_score": 0.9, "error": "x"}, {"val_score": 0.7, "error": None}]
-    assert best_so_far(recs).tolist() == [0.5, 0.5, 0.7]
 
 
 def test_readme_main_job_completes_and_writes_its_files(tmp_path, capsys):
