@@ -18,7 +18,15 @@ from hpo_env.env import HPOEnv
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace
 from hpo_env.wrappers import OneStepWrapper
 
-__all__ = ["OnePassPPOAgent", "OptunaAgent", "PPOAgent", "RandomSearchAgent", "SMACAgent", "max_episodes"]
+__all__ = [
+    "OnePassPPOAgent",
+    "OptunaAgent",
+    "PPOAgent",
+    "RandomSearchAgent",
+    "SMACAgent",
+    "max_episodes",
+    "optuna_distributions",
+]
 
 
 def max_episodes(budget: int) -> int:
@@ -60,7 +68,8 @@ class RandomSearchAgent(_AskTellAgent):
         return (lambda: (None, space.sample(rng))), (lambda h, r: None)
 
 
-def _optuna_distributions(space: SearchSpace) -> dict[str, Any]:
+def optuna_distributions(space: SearchSpace) -> dict[str, Any]:
+    """Optuna distributions of a search space, one per hyperparameter."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
     out: dict[str, Any] = {}
@@ -75,9 +84,11 @@ def _optuna_distributions(space: SearchSpace) -> dict[str, Any]:
 
 
 class OptunaAgent(_AskTellAgent):
-    """An Optuna sampler through ask/tell: ``tpe`` (TPESampler) or ``cmaes`` (CmaEsSampler)."""
+    """An Optuna sampler through ask/tell: ``tpe`` (TPESampler), ``cmaes`` (CmaEsSampler), or
+    ``rppo-optuna`` (our :class:`~agents.optuna_sampler.RecurrentPPOSampler`, so the benchmark
+    measures the agent the way an Optuna user runs it)."""
 
-    SAMPLERS: ClassVar[tuple[str, ...]] = ("tpe", "cmaes")
+    SAMPLERS: ClassVar[tuple[str, ...]] = ("tpe", "cmaes", "rppo-optuna")
 
     def __init__(self, sampler: str = "tpe") -> None:
         if sampler not in self.SAMPLERS:
@@ -91,12 +102,16 @@ class OptunaAgent(_AskTellAgent):
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         if self.sampler == "tpe":
             sampler = optuna.samplers.TPESampler(seed=seed)
+        elif self.sampler == "rppo-optuna":
+            from agents.optuna_sampler import RecurrentPPOSampler
+
+            sampler = RecurrentPPOSampler(seed=seed)
         else:
             # CMA-ES has no categorical support; Optuna samples those independently.
             warnings.filterwarnings("ignore", category=UserWarning, module="optuna")
             sampler = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
         study = optuna.create_study(direction="maximize", sampler=sampler)
-        dists = _optuna_distributions(space)
+        dists = optuna_distributions(space)
 
         def ask() -> tuple[Any, dict[str, Any]]:
             trial = study.ask(dists)

@@ -56,6 +56,7 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "random": _random,
     "tpe": _optuna("tpe"),
     "cmaes": _optuna("cmaes"),
+    "rppo-optuna": _optuna("rppo-optuna"),
     "smac": _smac,
     "ppo": _ppo,
     "onestep": _onestep,

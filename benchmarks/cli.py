@@ -128,6 +128,24 @@ def _cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_collect(a: argparse.Namespace) -> int:
+    from benchmarks.collect import collect
+    from benchmarks.suites import SUITES, resolve_tasks
+
+    if a.suite is None and a.tasks is None:
+        tasks = [*SUITES["quick"], *SUITES["public"]]
+    else:
+        tasks = resolve_tasks(a.suite, a.tasks)
+    r = collect(
+        tasks, a.out, n_random=a.n_random, n_tpe=a.n_tpe, seed=a.seed, time_limit=a.time_limit,
+        data_dir=a.data_dir, jobs=a.jobs, progress=not a.no_progress,
+    )  # fmt: skip
+    print(f"{len(r['done'])} tables in {a.out}")
+    for task, err in r["failed"].items():
+        print(f"collect failed on {task}:\n{err}", file=sys.stderr)
+    return 1 if r["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -165,6 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("name", choices=sorted(EXPERIMENTS))
     _matrix_args(e, None)
     e.set_defaults(func=_cmd_experiment)
+
+    c = sub.add_parser(
+        "collect", help="measure many configurations per task with the real objective, as fast-mode tables",
+        description="Writes OUT/<task>.json.gz per task (raw JSONL under OUT/raw/; rerun to resume). "
+        "Default tasks: the quick and public suites.",
+    )  # fmt: skip
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--suite", default=None, help="quick or public (default: both)")
+    g.add_argument("--tasks", default=None, help="comma-separated task specs")
+    c.add_argument("--n-random", type=int, default=250, help="uniform random configurations (default: %(default)s)")
+    c.add_argument("--n-tpe", type=int, default=50, help="then TPE proposals, warm-started (default: %(default)s)")
+    c.add_argument("--seed", type=int, default=0, help="split, XGBoost and sampling seed (default: %(default)s)")
+    c.add_argument("--time-limit", type=float, default=60.0, help="seconds per evaluation (default: %(default)s)")
+    c.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
+    c.add_argument("--jobs", type=int, default=1, help="tasks in parallel, one thread each (default: %(default)s)")
+    c.add_argument("--out", default="tables", help="table directory (default: %(default)s)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar")
+    c.set_defaults(func=_cmd_collect)
 
     r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
     r.add_argument("results", help="a results JSONL file written by bench or experiment")

@@ -1,7 +1,12 @@
 """HPO as reinforcement learning: Gymnasium environments whose episodes build a configuration.
 
-``import hpo_env`` registers ``HPO-XGB-v0`` (XGBoost on tabular data) and ``HPO-CNN-v0``
-(a small torch CNN on images) for ``gymnasium.make``.
+``import hpo_env`` registers, for ``gymnasium.make``:
+
+- ``HPO-XGB-v0``: XGBoost on tabular data, each episode trains a model;
+- ``HPO-CNN-v0``: a small torch CNN on images;
+- ``HPO-XGB-Surrogate-v0`` and ``HPO-XGB-Tabular-v0``: fast mode, the XGBoost env
+  answered from tables of measured evaluations (a surrogate, or the nearest measured
+  row), for RL research that needs thousands of episodes.
 """
 
 import gymnasium as gym
@@ -11,6 +16,8 @@ from hpo_env.history import History
 from hpo_env.metrics import METRICS, Metric
 from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
+from hpo_env.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
+from hpo_env.tables import Table
 from hpo_env.tasks import Task, load_image_task, load_task
 from hpo_env.wrappers import ModelRewardWrapper, OneStepWrapper
 
@@ -28,11 +35,16 @@ __all__ = [
     "Objective",
     "OneStepWrapper",
     "SearchSpace",
+    "SurrogateObjective",
+    "Table",
+    "TabularObjective",
     "Task",
     "XGBoostObjective",
     "load_image_task",
     "load_task",
     "make_cnn_env",
+    "make_surrogate_env",
+    "make_tabular_env",
     "make_xgb_env",
     "xgboost_space",
 ]
@@ -40,6 +52,12 @@ __all__ = [
 __version__ = "0.1.0"
 
 # String entry points: making one env imports only what it needs.
-for _id, _entry in (("HPO-XGB-v0", "hpo_env.env:make_xgb_env"), ("HPO-CNN-v0", "hpo_env.env:make_cnn_env")):
+_ENVS = (
+    ("HPO-XGB-v0", "hpo_env.env:make_xgb_env"),
+    ("HPO-CNN-v0", "hpo_env.env:make_cnn_env"),
+    ("HPO-XGB-Surrogate-v0", "hpo_env.surrogate:make_surrogate_env"),
+    ("HPO-XGB-Tabular-v0", "hpo_env.surrogate:make_tabular_env"),
+)
+for _id, _entry in _ENVS:
     if _id not in gym.registry:
         gym.register(id=_id, entry_point=_entry)

@@ -113,14 +113,19 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._t = 0
         self.n_episodes = 0
         self._t0 = time.perf_counter()
+        self._simulated_s = 0.0  # simulated minus actual seconds of a simulated objective's evaluations
 
     @property
     def n_real_evals(self) -> int:
         return len(self.history)
 
     def elapsed(self) -> float:
-        """Seconds since the env was built: the clock of each record's ``wall_s``."""
-        return time.perf_counter() - self._t0
+        """Seconds since the env was built: the clock of each record's ``wall_s``.
+
+        With a simulated objective (fast mode) each evaluation counts for the seconds the
+        objective reports, not for the time its lookup took; the agent's own time is real.
+        """
+        return time.perf_counter() - self._t0 + self._simulated_s
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
@@ -199,8 +204,11 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
                 ev = self.objective.failure(f"objective returned a non-finite score {ev.val_score!r}", ev.seconds)
         except Exception as e:
             ev = self.objective.failure(f"{type(e).__name__}: {e}", time.perf_counter() - t0)
-        if not ev.seconds:
-            ev.seconds = time.perf_counter() - t0
+        took = time.perf_counter() - t0
+        if self.objective.simulated:
+            self._simulated_s += ev.seconds - took
+        elif not ev.seconds:
+            ev.seconds = took
         return _record(len(self.history), config, ev, self.elapsed())
 
     def close(self) -> None:

@@ -43,10 +43,16 @@ class Objective(abc.ABC):
 
     ``evaluate`` may raise or return NaN: the env turns either into a failure record
     with ``failure_score`` as the reward, so an objective need not guard itself.
+
+    A ``simulated`` objective (the fast-mode surrogate and table) reports in
+    ``Evaluation.seconds`` what the real training would have taken; the env's clock
+    then advances by that instead of by the microseconds the lookup took, so anytime
+    curves over time mean the same in fast mode as in real mode.
     """
 
     space: SearchSpace
     failure_score: float = 0.0
+    simulated: bool = False
 
     @abc.abstractmethod
     def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
