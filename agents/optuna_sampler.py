@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import torch as th
 from gymnasium import spaces
@@ -80,6 +81,20 @@ class _Param:
         if self.grid:
             return self.hp.encode(round((value - d.low) / d.step))
         return self.hp.encode(value)
+
+
+class _SpacesOnly(gym.Env):
+    """RecurrentPPO wants an env for its spaces; the sampler's episodes are Optuna trials."""
+
+    def __init__(self, observation_space: spaces.Box, action_space: spaces.Box) -> None:
+        self.observation_space, self.action_space = observation_space, action_space
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        return np.zeros(self.observation_space.shape, np.float32), {}
+
+    def step(self, action):
+        raise RuntimeError("the sampler plays its episodes through Optuna trials, not env.step")
 
 
 @dataclass
@@ -176,26 +191,22 @@ class RecurrentPPOSampler(BaseSampler):
         self.n_model_episodes = 0
         self.stretches: list[dict[str, float]] = []
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Ray Tune checkpoints its searcher by pickling it; a lock cannot travel.
+        return {**self.__dict__, "_lock": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     # -- the policy -------------------------------------------------------------------------------
 
     def _build_model(self, policy_cls: type, pk: dict[str, Any], ppo: dict[str, Any], tb: str | None) -> Any:
-        import gymnasium as gym
         from sb3_contrib import RecurrentPPO
         from stable_baselines3.common.logger import Logger, TensorBoardOutputFormat
 
-        obs_space, act_space = self._obs_space, self._act_space
-
-        class _Spaces(gym.Env):  # RecurrentPPO wants an env for its spaces; the trials are the episodes
-            observation_space, action_space = obs_space, act_space
-
-            def reset(self, *, seed=None, options=None):
-                return obs_space.low * 0, {}
-
-            def step(self, action):
-                raise RuntimeError("the sampler plays its episodes through Optuna trials")
-
         n = self.episodes_per_update * 4
-        model = RecurrentPPO(policy_cls, _Spaces(), n_steps=n, batch_size=n, policy_kwargs=pk,
+        model = RecurrentPPO(policy_cls, _SpacesOnly(self._obs_space, self._act_space), n_steps=n, batch_size=n, policy_kwargs=pk,
                              seed=self.seed, device="cpu", **ppo)  # fmt: skip
         model.set_logger(Logger(tb, [TensorBoardOutputFormat(tb)] if tb else []))
         return model

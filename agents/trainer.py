@@ -101,6 +101,9 @@ def tune(
     progress: bool = True,
     tensorboard: bool = True,
     torch_threads: int = 1,
+    n_envs: int = 1,
+    backend: str = "process",
+    address: str | None = None,
 ) -> TuneResult:
     """Train the paper's recurrent PPO agent on ``task`` for ``budget`` real evaluations.
 
@@ -125,6 +128,13 @@ def tune(
         progress: show a progress bar.
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
         torch_threads: torch CPU threads (the nets are tiny; more threads only contend).
+        n_envs: episodes played side by side; their evaluations run in parallel on
+            ``n_envs`` workers (:class:`~agents.vec_env.ParallelEvalVecEnv`). An update
+            still uses ``episodes_per_update`` episodes (rounded up to a multiple of
+            ``n_envs``). Not combined with ``model_based``.
+        backend: where parallel evaluations run with ``n_envs > 1``: ``"process"`` or
+            ``"ray"`` (the ``[ray]`` extra).
+        address: a Ray cluster's address for ``backend="ray"`` (default: a local Ray).
     """
     if int(budget) < 1:
         raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
@@ -138,6 +148,11 @@ def tune(
     episodes_per_update = int(ppo.pop("episodes_per_update"))
     if model_based not in (None, "kl", "fixed"):
         raise ValueError(f"model_based={model_based!r}; expected None, 'kl' or 'fixed'")
+    n_envs = int(n_envs)
+    if n_envs < 1:
+        raise ValueError(f"n_envs={n_envs!r}; expected >= 1")
+    if n_envs > 1 and model_based:
+        raise ValueError("model_based runs play one env at a time; use n_envs=1 with model_based")
     mk = {**MODEL_DEFAULTS, **(model_kwargs or {})} if model_based else None
     if mk is not None and set(mk) != set(MODEL_DEFAULTS):
         unknown = sorted(set(mk) - set(MODEL_DEFAULTS))
@@ -162,6 +177,7 @@ def tune(
             "policy_kwargs": pk,
             "ppo": {**ppo, "episodes_per_update": episodes_per_update},
             "torch_threads": int(torch_threads),
+            "n_envs": n_envs,
             "model_based": model_based,
             "model": mk,
         }
@@ -178,8 +194,13 @@ def tune(
                 f"(compare {old} with these settings)"
             )
         _write_json(old, settings)
-    n_steps = episodes_per_update * env.n_hyperparameters
-    train_env: gym.Env = env
+    # n_steps is per env: each env plays its share of the update's episodes.
+    n_steps = -(-episodes_per_update // n_envs) * env.n_hyperparameters
+    train_env: Any = env
+    if n_envs > 1:
+        from agents.vec_env import ParallelEvalVecEnv
+
+        train_env = ParallelEvalVecEnv(env, n_envs, backend=backend, address=address, max_real_evals=int(budget))
     callbacks: list[Any] = []
     control = None
     if mk is not None:
@@ -198,7 +219,7 @@ def tune(
             HPORecurrentPolicy,
             train_env,
             n_steps=n_steps,
-            batch_size=n_steps,
+            batch_size=n_steps * n_envs,
             policy_kwargs=pk,
             seed=seed,
             tensorboard_log=str(out / "tb") if (out is not None and tensorboard) else None,
@@ -213,15 +234,19 @@ def tune(
         checkpoint_path=ckpt,
         progress=progress,
     )
-    if start < budget:
-        model.learn(
-            total_timesteps=10**12,
-            callback=[cb, *callbacks],
-            tb_log_name="rppo",
-            reset_num_timesteps=not (ckpt is not None and ckpt.exists()),
-        )
-        if ckpt is not None:
-            model.save(ckpt)
+    try:
+        if start < budget:
+            model.learn(
+                total_timesteps=10**12,
+                callback=[cb, *callbacks],
+                tb_log_name="rppo",
+                reset_num_timesteps=not (ckpt is not None and ckpt.exists()),
+            )
+            if ckpt is not None:
+                model.save(ckpt)
+    finally:
+        if n_envs > 1:
+            train_env.close()
     records = env.history.records
     eval_s = float(sum(r["seconds"] for r in records[start:]))
     wall = time.perf_counter() - t_start

@@ -58,6 +58,7 @@ def _cmd_tune(a: argparse.Namespace) -> int:
         a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
         ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
         progress=not a.no_progress, tensorboard=not a.no_tensorboard,
+        n_envs=a.n_envs, backend=a.backend, address=a.address,
     )  # fmt: skip
     keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
     summary = {k: getattr(r, k) for k in keys}
@@ -83,6 +84,11 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument("--report", default=None, help="also write the report into this directory")
+    p.add_argument(
+        "--backend", default="process", choices=["process", "ray"],
+        help="where runs go: local worker processes, or Ray tasks (needs the [ray] extra) (default: %(default)s)",
+    )  # fmt: skip
+    p.add_argument("--address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -98,7 +104,7 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
         env_kwargs["data_dir"] = a.data_dir
     summary = run_matrix(
         tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
-        env_kwargs=env_kwargs, progress=not a.no_progress,
+        env_kwargs=env_kwargs, progress=not a.no_progress, backend=a.backend, address=a.address,
     )  # fmt: skip
     print(f"{summary['ran']} runs appended to {a.out}, {summary['skipped']} already there")
     for f in summary["failed"]:
@@ -163,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed (default: %(default)s)",
     )  # fmt: skip
     t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
+    t.add_argument("--n-envs", type=int, default=1, help="episodes side by side, evaluated in parallel (default: 1)")
+    t.add_argument(
+        "--backend", default="process", choices=["process", "ray"],
+        help="where --n-envs evaluations run: worker processes or Ray (the [ray] extra) (default: %(default)s)",
+    )  # fmt: skip
+    t.add_argument("--address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
     t.set_defaults(func=_cmd_tune)

@@ -1,4 +1,4 @@
-"""The benchmark runner: every (agent, task, seed) run, in parallel processes, appended to JSONL.
+"""The benchmark runner: every (agent, task, seed) run, in parallel processes or on Ray, appended to JSONL.
 
 A finished run is appended as one JSON line the moment it ends, so an interrupted
 benchmark loses only the runs in flight; rerunning with the same ``out`` skips the runs
@@ -7,8 +7,6 @@ already there.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing as mp
 import os
 import traceback
 from collections.abc import Iterable
@@ -70,11 +68,17 @@ def run_matrix(
     env_id: str = "HPO-XGB-v0",
     env_kwargs: dict[str, Any] | None = None,
     progress: bool = True,
+    backend: str = "process",
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Run the matrix, skipping runs already in ``out``; returns counts and any crashed runs.
 
-    Runs go to ``jobs`` worker processes (spawned, one torch and one XGBoost thread each).
+    Runs go to ``jobs`` spawned worker processes (``backend="process"``), or are Ray
+    tasks of one CPU each (``backend="ray"``: a local Ray with ``jobs`` CPUs, or the
+    cluster at ``address``). Either way each run uses one torch and one XGBoost thread,
+    and the results file is the same.
     """
+    from agents.parallel import imap_unordered
     from agents.registry import make_agent
 
     agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
@@ -109,13 +113,8 @@ def run_matrix(
             if res is not None:
                 bar.set_postfix_str(f"{res['agent']} {res['task']} s{res['seed']}: {res['best_val']}")
 
-    if jobs == 1:
-        for args in todo:
-            record(*_safe_run(args))
-    else:
-        with cf.ProcessPoolExecutor(int(jobs), mp_context=mp.get_context("spawn")) as ex:
-            for fut in cf.as_completed([ex.submit(_safe_run, args) for args in todo]):
-                record(*fut.result())
+    for args, res, err in imap_unordered(_safe_run, todo, int(jobs), backend, address):
+        record(args, res, err)
     if bar is not None:
         bar.close()
     return {"skipped": len(done), "ran": len(todo) - len(failed), "failed": failed, "out": str(out)}

@@ -16,7 +16,7 @@ from hpo_env.history import History
 from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["HPOEnv", "make_cnn_env", "make_xgb_env"]
+__all__ = ["HPOEnv", "make_cnn_env", "make_xgb_env", "safe_evaluate"]
 
 
 class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -174,10 +174,28 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
     def evaluate(self, config: dict[str, Any]) -> dict[str, Any]:
         """Score ``config`` (from the cache if known) and return the terminal ``info``."""
         rec = self.history.lookup(config)
-        cached = rec is not None
-        if rec is None:
-            rec = self._real_evaluation(config)
-            self.history.append(rec)
+        if rec is not None:
+            return self.terminal_info(rec, cached=True)
+        t0 = time.perf_counter()
+        ev = safe_evaluate(self.objective, config)
+        return self.terminal_info(self.record(config, ev, time.perf_counter() - t0), cached=False)
+
+    def record(self, config: dict[str, Any], ev: Evaluation, took: float) -> dict[str, Any]:
+        """Append the real evaluation of ``config`` (which took ``took`` seconds here) to the history.
+
+        Evaluations run elsewhere (parallel workers) come back through here, so every
+        record is made the same way.
+        """
+        if self.objective.simulated:
+            self._simulated_s += ev.seconds - took
+        elif not ev.seconds:
+            ev.seconds = took
+        rec = _record(len(self.history), config, ev, self.elapsed())
+        self.history.append(rec)
+        return rec
+
+    def terminal_info(self, rec: dict[str, Any], cached: bool) -> dict[str, Any]:
+        """The terminal ``info`` of an episode answered by ``rec``."""
         return {
             "config": rec["config"],
             "val_score": rec["val_score"],
@@ -196,24 +214,21 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         inc = self.history.incumbent
         return None if inc is None else {k: inc[k] for k in ("config", "val_score", "test_score", "n")}
 
-    def _real_evaluation(self, config: dict[str, Any]) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        try:
-            ev = self.objective.evaluate(config)
-            if is_bad_score(ev.val_score) and ev.error is None:
-                ev = self.objective.failure(f"objective returned a non-finite score {ev.val_score!r}", ev.seconds)
-        except Exception as e:
-            ev = self.objective.failure(f"{type(e).__name__}: {e}", time.perf_counter() - t0)
-        took = time.perf_counter() - t0
-        if self.objective.simulated:
-            self._simulated_s += ev.seconds - took
-        elif not ev.seconds:
-            ev.seconds = took
-        return _record(len(self.history), config, ev, self.elapsed())
-
     def close(self) -> None:
         self.history.close()
         super().close()
+
+
+def safe_evaluate(objective: Objective, config: dict[str, Any]) -> Evaluation:
+    """``objective.evaluate(config)``, with an exception or a non-finite score turned into a failure record."""
+    t0 = time.perf_counter()
+    try:
+        ev = objective.evaluate(config)
+        if is_bad_score(ev.val_score) and ev.error is None:
+            ev = objective.failure(f"objective returned a non-finite score {ev.val_score!r}", ev.seconds)
+    except Exception as e:
+        ev = objective.failure(f"{type(e).__name__}: {e}", time.perf_counter() - t0)
+    return ev
 
 
 def _record(n: int, config: dict[str, Any], ev: Evaluation, wall: float) -> dict[str, Any]:

@@ -27,6 +27,12 @@ class Metric:
     def __call__(self, y: np.ndarray, proba: np.ndarray, n_classes: int) -> float:
         return float(self.fn(y, proba, n_classes))
 
+    def __reduce__(self) -> tuple:
+        # A built-in metric travels to parallel workers by name (its lambdas cannot be pickled).
+        if METRICS.get(self.name) is self:
+            return (get_metric, (self.name,))
+        return super().__reduce__()
+
 
 def _accuracy(y: np.ndarray, p: np.ndarray, k: int) -> float:
     return float(np.mean(p.argmax(axis=1) == y))

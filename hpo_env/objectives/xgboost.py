@@ -65,6 +65,10 @@ class XGBoostObjective(SplitObjective):
         self._dmatrices: list[tuple[xgb.DMatrix, xgb.DMatrix]] | None = None
         self._dtest: xgb.DMatrix | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # DMatrix cannot be pickled; a copy sent to a parallel worker rebuilds its own.
+        return {**self.__dict__, "_dmatrices": None, "_dtest": None}
+
     def _dmatrix(self, idx: np.ndarray) -> xgb.DMatrix:
         return xgb.DMatrix(self.task.rows(idx), label=self.task.y[idx], enable_categorical=True, nthread=self.nthread)
 

@@ -1,0 +1,82 @@
+"""Where evaluations run in parallel: worker processes on this machine, or Ray workers.
+
+Both the benchmark runner (many runs) and the trainer (many envs of one run) go through
+here, so starting Ray, and what happens with no network, is decided in one place.
+
+Locally, Ray starts with ``num_cpus`` CPUs, no dashboard, no usage report, token auth
+off (``RAY_AUTH_MODE=disabled``: nothing to log into on one machine) and its session
+files in a fresh temporary directory, so nothing is left in the home directory. To use
+a real cluster, start it (``ray start --head`` on one node, ``ray start --address
+HEAD:6379`` on the others, each with this package installed), then pass ``--address
+HEAD:6379`` (or set ``RAY_ADDRESS``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+__all__ = ["BACKENDS", "imap_unordered", "init_ray"]
+
+BACKENDS = ("process", "ray")
+
+
+def init_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
+    """Connect to Ray (``address``/``$RAY_ADDRESS``) or start it locally; True if this call started it."""
+    try:
+        import ray
+    except ImportError:
+        raise ImportError('the Ray backend needs Ray: pip install -e ".[ray]"') from None
+    if ray.is_initialized():
+        return False
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if address:
+        ray.init(address=address, log_to_driver=False, configure_logging=False)
+    else:
+        # A short path: Ray's unix sockets live under it and must stay under ~100 characters.
+        tmp = tempfile.mkdtemp(prefix="hpo-rl-ray-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        ray.init(
+            num_cpus=int(num_cpus) if num_cpus else os.cpu_count(), include_dashboard=False, _temp_dir=tmp,
+            log_to_driver=False, configure_logging=False,
+        )  # fmt: skip
+    return True
+
+
+def imap_unordered(
+    fn: Callable[[Any], Any], items: Iterable[Any], jobs: int = 1, backend: str = "process", address: str | None = None
+) -> Iterator[Any]:
+    """``fn(item)`` for every item, yielded as each finishes, on ``jobs`` processes or on Ray.
+
+    ``fn`` must be importable by the workers (a module-level function). With ``jobs=1``
+    and the process backend everything runs here, in order. Ray runs one item per CPU;
+    a Ray instance this call started is shut down when the iterator is exhausted or closed.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}; expected one of {BACKENDS}")
+    items = list(items)
+    if backend == "process":
+        if int(jobs) == 1:
+            yield from map(fn, items)
+            return
+        with cf.ProcessPoolExecutor(int(jobs), mp_context=mp.get_context("spawn")) as ex:
+            for fut in cf.as_completed([ex.submit(fn, x) for x in items]):
+                yield fut.result()
+        return
+    import ray
+
+    started = init_ray(address, num_cpus=jobs)
+    try:
+        remote = ray.remote(num_cpus=1)(fn)
+        pending = [remote.remote(x) for x in items]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])
+    finally:
+        if started:
+            ray.shutdown()
