@@ -206,8 +206,10 @@ class RecurrentPPOSampler(BaseSampler):
         from stable_baselines3.common.logger import Logger, TensorBoardOutputFormat
 
         n = self.episodes_per_update * 4
-        model = RecurrentPPO(policy_cls, _SpacesOnly(self._obs_space, self._act_space), n_steps=n, batch_size=n, policy_kwargs=pk,
-                             seed=self.seed, device="cpu", **ppo)  # fmt: skip
+        env = _SpacesOnly(self._obs_space, self._act_space)
+        model = RecurrentPPO(
+            policy_cls, env, n_steps=n, batch_size=n, policy_kwargs=pk, seed=self.seed, device="cpu", **ppo
+        )
         model.set_logger(Logger(tb, [TensorBoardOutputFormat(tb)] if tb else []))
         return model
 

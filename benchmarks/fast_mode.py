@@ -46,14 +46,15 @@ def _regressor(name: str, seed: int) -> Any:
     raise ValueError(f"unknown regressor {name!r}")
 
 
-def fidelity(task: str, regressors: list[str], folds: int = 5, seed: int = 0, table_dir: Any = None) -> dict[str, float]:
+def fidelity(
+    task: str, regressors: list[str], folds: int = 5, seed: int = 0, table_dir: Any = None
+) -> dict[str, float]:
     """Mean over ``folds`` of the held-out Spearman correlation of each regressor on ``task``'s table."""
-    from scipy.stats import spearmanr
-    from sklearn.model_selection import KFold
-
     import warnings
 
+    from scipy.stats import spearmanr
     from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import KFold
 
     from hpo_env.tables import Table
 
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"| {t} | " + " | ".join(f"{res[x]:.3f}" for x in regs) + " |", flush=True)
         print("| **median** | " + " | ".join(f"**{np.median([r[x] for r in rows]):.3f}**" for x in regs) + " |")
     elif a.what == "speed":
-        print(f"| env | task | steps/s |\n|---|---|---|")
+        print("| env | task | steps/s |\n|---|---|---|")
         for env_id in ("HPO-XGB-Surrogate-v0", "HPO-XGB-Tabular-v0"):
             print(f"| {env_id} | {a.task} | {steps_per_second(env_id, a.task, a.episodes):,.0f} |", flush=True)
     else:
