@@ -160,6 +160,7 @@ def make_surrogate_env(
     space: SearchSpace | list[dict[str, Any]] | None = None,
     seed: int = 0,
     nthread: int = 1,
+    data_dir: str | os.PathLike[str] | None = None,
     order: str | Sequence[str] = "fixed",
     history_path: str | os.PathLike[str] | None = None,
     cache: bool = True,
@@ -168,9 +169,10 @@ def make_surrogate_env(
 
     ``task`` must have a table in ``table_dir`` (default: ``$HPO_ENV_TABLE_DIR``, else the
     tables shipped with the package); ``space``, if given, must equal the table's.
-    ``nthread`` is accepted so the same arguments serve every XGBoost env; nothing trains.
+    ``nthread`` and ``data_dir`` are accepted so the same command lines serve every
+    XGBoost env; nothing trains and no data is read.
     """
-    del nthread
+    del nthread, data_dir
     objective = SurrogateObjective(_table(task, table_dir, space), regressor, noise_std, time_limit, seed)
     return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
 
@@ -182,6 +184,7 @@ def make_tabular_env(
     space: SearchSpace | list[dict[str, Any]] | None = None,
     seed: int = 0,
     nthread: int = 1,
+    data_dir: str | os.PathLike[str] | None = None,
     order: str | Sequence[str] = "fixed",
     history_path: str | os.PathLike[str] | None = None,
     cache: bool = True,
@@ -190,5 +193,5 @@ def make_tabular_env(
 
     Arguments as in :func:`make_surrogate_env`; ``seed`` only seeds the env (the table is fixed).
     """
-    del nthread, seed
+    del nthread, seed, data_dir
     return HPOEnv(TabularObjective(_table(task, table_dir, space)), order=order, history_path=history_path, cache=cache)
