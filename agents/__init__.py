@@ -1,4 +1,7 @@
-"""Agents for the HPO envs: the paper's recurrent PPO policy, its trainer and callbacks."""
+"""Agents for the HPO envs: the paper's recurrent PPO policy, its trainer and callbacks, and the
+same policy as an Optuna sampler."""
+
+from typing import Any
 
 from agents.callbacks import RealEvalBudgetCallback
 from agents.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
@@ -7,8 +10,23 @@ from agents.trainer import TuneResult, tune
 __all__ = [
     "EmbeddingExtractor",
     "HPORecurrentPolicy",
+    "ParallelEvalVecEnv",
     "RealEvalBudgetCallback",
+    "RecurrentPPOSampler",
     "TuneResult",
     "default_policy_kwargs",
     "tune",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the sampler needs Optuna (the [bench] extra), not every user has it.
+    if name == "RecurrentPPOSampler":
+        from agents.optuna_sampler import RecurrentPPOSampler
+
+        return RecurrentPPOSampler
+    if name == "ParallelEvalVecEnv":
+        from agents.vec_env import ParallelEvalVecEnv
+
+        return ParallelEvalVecEnv
+    raise AttributeError(f"module 'agents' has no attribute {name!r}")

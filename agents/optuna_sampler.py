@@ -32,9 +32,23 @@ from optuna.samplers import BaseSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from hpo_env.spaces import Categorical, Float, Hyperparameter, Int
+from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
 
-__all__ = ["RecurrentPPOSampler"]
+__all__ = ["RecurrentPPOSampler", "suggest_config"]
+
+
+def suggest_config(trial: Any, space: SearchSpace) -> dict[str, Any]:
+    """Ask ``trial`` for every hyperparameter of one of our search spaces, in order, with
+    Optuna's public ``suggest_*`` calls (so wrappers such as Ray Tune's see them)."""
+    out: dict[str, Any] = {}
+    for hp in space:
+        if isinstance(hp, Float):
+            out[hp.name] = trial.suggest_float(hp.name, hp.low, hp.high, log=hp.log)
+        elif isinstance(hp, Int):
+            out[hp.name] = trial.suggest_int(hp.name, hp.low, hp.high, log=hp.log)
+        else:
+            out[hp.name] = trial.suggest_categorical(hp.name, list(hp.choices))
+    return out
 
 
 class _Param:

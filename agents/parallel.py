@@ -16,13 +16,15 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["BACKENDS", "imap_unordered", "init_ray"]
+__all__ = ["BACKENDS", "imap_unordered", "init_ray", "shutdown_ray"]
 
 BACKENDS = ("process", "ray")
+_LOCAL_TMP: list[str] = []  # session directories of the local Rays this module started
 
 
 def init_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
@@ -41,11 +43,21 @@ def init_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
     else:
         # A short path: Ray's unix sockets live under it and must stay under ~100 characters.
         tmp = tempfile.mkdtemp(prefix="hpo-rl-ray-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        _LOCAL_TMP.append(tmp)
         ray.init(
             num_cpus=int(num_cpus) if num_cpus else os.cpu_count(), include_dashboard=False, _temp_dir=tmp,
             log_to_driver=False, configure_logging=False,
         )  # fmt: skip
     return True
+
+
+def shutdown_ray() -> None:
+    """Shut Ray down and remove the session files of a local Ray started by :func:`init_ray`."""
+    import ray
+
+    ray.shutdown()
+    while _LOCAL_TMP:
+        shutil.rmtree(_LOCAL_TMP.pop(), ignore_errors=True)
 
 
 def imap_unordered(
@@ -79,4 +91,4 @@ def imap_unordered(
             yield ray.get(done[0])
     finally:
         if started:
-            ray.shutdown()
+            shutdown_ray()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
-from agents.parallel import BACKENDS, init_ray
+from agents.parallel import BACKENDS, init_ray, shutdown_ray
 from hpo_env.env import HPOEnv, safe_evaluate
 from hpo_env.objectives.base import Evaluation, Objective
 
@@ -179,7 +179,7 @@ class ParallelEvalVecEnv(VecEnv):
                 ray.kill(a)
             self._actors = []
             if self._ray_started:
-                ray.shutdown()
+                shutdown_ray()
 
     # -- the rest of VecEnv's interface, answered by the copies ----------------------------------------
 

@@ -8,8 +8,7 @@ import pytest
 from optuna.testing.pytest_samplers import BasicSamplerTestCase, SingleOnlySamplerTestCase
 
 import hpo_env
-from agents.baselines import optuna_distributions
-from agents.optuna_sampler import RecurrentPPOSampler
+from agents.optuna_sampler import RecurrentPPOSampler, suggest_config
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -25,11 +24,9 @@ class TestOptunaSamplerSuite(BasicSamplerTestCase, SingleOnlySamplerTestCase):
 def xgb_objective(task="breast_cancer"):
     """An Optuna objective over HPO-XGB-v0's own search space and objective (real XGBoost)."""
     env = hpo_env.make_xgb_env(task, seed=0)
-    dists = optuna_distributions(env.space)
 
     def objective(trial):
-        config = {name: trial._suggest(name, d) for name, d in dists.items()}
-        return env.objective.evaluate(config).val_score
+        return env.objective.evaluate(suggest_config(trial, env.space)).val_score
 
     return objective, env.space
 

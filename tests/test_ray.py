@@ -4,8 +4,7 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="the Ray backend is the optional [ray] extra")
 
-from agents.optuna_sampler import RecurrentPPOSampler  # noqa: E402
-from agents.parallel import init_ray  # noqa: E402
+from agents.parallel import init_ray, shutdown_ray  # noqa: E402
 from agents.trainer import tune  # noqa: E402
 from benchmarks.runner import run_matrix  # noqa: E402
 from hpo_env.history import read_jsonl  # noqa: E402
@@ -17,7 +16,7 @@ def local_ray():
     started = init_ray(num_cpus=2)
     yield
     if started:
-        ray.shutdown()
+        shutdown_ray()
 
 
 def test_bench_on_ray_writes_what_the_process_backend_writes(local_ray, tmp_path):
@@ -42,26 +41,16 @@ def test_tune_with_parallel_envs_gives_the_same_run_on_ray_and_on_processes(loca
 
 
 def test_ray_tune_drives_our_sampler_through_optuna_search(local_ray, tmp_path):
-    from ray import tune as rtune
-    from ray.tune.search.optuna import OptunaSearch
+    """The example: Ray Tune trials train real XGBoost on iris; our sampler proposes and learns."""
+    from benchmarks.ray_tune_example import run
 
-    sampler = RecurrentPPOSampler(seed=0, episodes_per_update=4)
-
-    def space(trial):
-        trial.suggest_float("x", -1.0, 1.0)
-        trial.suggest_int("depth", 1, 6)
-
-    def trainable(config):
-        return {"score": -((config["x"] - 0.5) ** 2) - 0.01 * config["depth"]}
-
-    search = OptunaSearch(space=space, sampler=sampler, metric="score", mode="max", seed=0)
-    tuner = rtune.Tuner(
-        trainable,
-        tune_config=rtune.TuneConfig(search_alg=search, num_samples=8, max_concurrent_trials=2),
-        run_config=rtune.RunConfig(storage_path=str(tmp_path), verbose=0),
-    )
-    results = tuner.fit()
+    results, sampler = run("iris", samples=8, storage=str(tmp_path))
     assert len(results) == 8 and results.num_errors == 0
     assert sampler.n_updates >= 1  # the trials' scores reached the agent and it learned from them
-    best = results.get_best_result(metric="score", mode="max")
-    assert -1.1 <= best.metrics["score"] <= 0 and set(best.config) == {"x", "depth"}
+    best = results.get_best_result(metric="val_score", mode="max")
+    assert 0.5 <= best.metrics["val_score"] <= 1.0
+    import hpo_env
+
+    space = hpo_env.xgboost_space()
+    space.encode(best.config)  # the sampler's proposal reached the trainable, complete and valid
+    assert set(best.config) == set(space.names)
