@@ -80,7 +80,11 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each (default: %(default)s)")
     p.add_argument("--out", default="results.jsonl", help="JSONL results; rerun to resume (default: %(default)s)")
-    p.add_argument("--env", default="HPO-XGB-v0", help="registered env id (default: %(default)s)")
+    p.add_argument(
+        "--env", default="HPO-XGB-v0",
+        help="registered env id: HPO-XGB-v0, HPO-CNN-v0, or fast mode HPO-XGB-Surrogate-v0 / HPO-XGB-Tabular-v0 "
+        "(default: %(default)s)",
+    )  # fmt: skip
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument("--report", default=None, help="also write the report into this directory")
