@@ -41,8 +41,10 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
     |---|---|---|
     | 0 | previous action (0 at the first step) | [-1, 1] |
     | 1 + i | 1 if hyperparameter ``i`` (space order) comes next, else 0 | {0, 1} |
+    | 1 + n + j | ``context[j]``, the same at every step (only with ``context``) | [0, 1] |
 
-    After the last step the one-hot part is all zeros.
+    After the last step the one-hot part is all zeros. Without ``context`` the
+    observation is exactly the paper's.
 
     ## Rewards
     0 on every step but the last, then the validation score of the configuration
@@ -70,6 +72,9 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
     - ``history_path``: JSONL file each real evaluation is appended to as it happens.
       Records already in it are read back (cache, incumbent, count), so a run resumes.
     - ``cache``: serve configurations evaluated before from the history (default True).
+    - ``context``: a fixed vector in [0, 1] appended to every observation, e.g. the task's
+      meta-features (``make_xgb_env(..., meta_features=True)``), so one policy can tell
+      tasks apart. None (default): the paper's observation.
 
     ``gym.make("HPO-XGB-v0", task=..., ...)`` takes the arguments of :func:`make_xgb_env`.
 
@@ -85,6 +90,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         order: str | Sequence[str] = "fixed",
         history_path: str | os.PathLike[str] | None = None,
         cache: bool = True,
+        context: Sequence[float] | np.ndarray | None = None,
     ) -> None:
         self.objective = objective
         self.space: SearchSpace = objective.space
@@ -103,13 +109,17 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             self._base_order = np.array([self.space.index(x) for x in names])
         self.order_name = "shuffle" if self.shuffle else ("fixed" if isinstance(order, str) else list(order))
         self.action_space = spaces.Box(-1.0, 1.0, (1,), np.float32)
-        low = np.zeros(1 + n, np.float32)
+        self.context = np.zeros(0, np.float32) if context is None else np.asarray(context, np.float32).reshape(-1)
+        if not (np.isfinite(self.context).all() and (self.context >= 0).all() and (self.context <= 1).all()):
+            raise ValueError(f"context={self.context.tolist()!r}; expected finite values in [0, 1]")
+        size = 1 + n + len(self.context)
+        low = np.zeros(size, np.float32)
         low[0] = -1.0
-        self.observation_space = spaces.Box(low, np.ones(1 + n, np.float32), dtype=np.float32)
+        self.observation_space = spaces.Box(low, np.ones(size, np.float32), dtype=np.float32)
         self.history = History(history_path, cache=cache)
         self.order = self._base_order.copy()
         self._actions = np.zeros(n)
-        self._obs = np.zeros(1 + n, np.float32)
+        self._obs = np.zeros(size, np.float32)
         self._t = 0
         self.n_episodes = 0
         self._t0 = time.perf_counter()
@@ -132,8 +142,10 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if self.shuffle:
             self.order = self.np_random.permutation(self.n_hyperparameters)
         self._t = 0
+        n_hp = self.n_hyperparameters
         self._obs[:] = 0.0
         self._obs[1 + self.order[0]] = 1.0
+        self._obs[1 + n_hp :] = self.context
         return self._obs.copy(), {"order": self.order.tolist()}
 
     def step(self, action: np.ndarray):
@@ -164,7 +176,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._actions[self.order[self._t]] = x
         self._t += 1
         obs = self._obs
-        obs[:] = 0.0
+        obs[: 1 + self.n_hyperparameters] = 0.0  # the context part stays as it is
         obs[0] = x
         if self._t < self.n_hyperparameters:
             obs[1 + self.order[self._t]] = 1.0
@@ -253,13 +265,15 @@ def make_xgb_env(
     order: str | Sequence[str] = "fixed",
     history_path: str | os.PathLike[str] | None = None,
     cache: bool = True,
+    meta_features: bool = False,
 ) -> HPOEnv:
     """Build ``HPO-XGB-v0``: :class:`HPOEnv` over an :class:`XGBoostObjective`.
 
     ``task`` and the data arguments go to :func:`hpo_env.tasks.load_task` (``seed`` seeds
     the split and XGBoost); ``space`` may be a :class:`SearchSpace` or its ``to_list()``
     form; ``nthread`` and ``time_limit`` go to the objective; ``order``, ``history_path``
-    and ``cache`` to the env.
+    and ``cache`` to the env. ``meta_features=True`` appends the task's
+    :func:`~hpo_env.meta_features.meta_features` to every observation.
     """
     from hpo_env.objectives.xgboost import XGBoostObjective
     from hpo_env.tasks import load_task
@@ -271,7 +285,12 @@ def make_xgb_env(
         valid_size=valid_size, test_size=test_size, cv_folds=cv_folds,
     )  # fmt: skip
     objective = XGBoostObjective(t, space=space, nthread=nthread, time_limit=time_limit, seed=seed)
-    return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
+    context = None
+    if meta_features:
+        from hpo_env.meta_features import meta_features as compute
+
+        context = compute(t, seed=seed)
+    return HPOEnv(objective, order=order, history_path=history_path, cache=cache, context=context)
 
 
 def make_cnn_env(
