@@ -198,7 +198,7 @@ class RecurrentPPOSampler(BaseSampler):
         self._slots: dict[str, int] = {}
         self._running: dict[int, _Episode] = {}
         self._finished: list[_Episode] = []
-        self._real_obs: list[np.ndarray] = []  # observation sequences of finished real trials (for the KL)
+        self._real_obs: list[np.ndarray] = []  # the last 64 finished trials' observations (for the KL)
         self._worst: float | None = None
         self._lock = threading.RLock()
         self.n_updates = 0
@@ -331,7 +331,7 @@ class RecurrentPPOSampler(BaseSampler):
                 self._worst = reward if self._worst is None else min(self._worst, reward)
             ep.steps[-1].reward = reward
             self._finished.append(ep)
-            self._real_obs.append(np.stack([s.obs for s in ep.steps]))
+            self._real_obs = [*self._real_obs[-63:], np.stack([s.obs for s in ep.steps])]
             if len(self._finished) >= self.episodes_per_update:
                 episodes, self._finished = self._finished, []
                 self._update(episodes)
