@@ -42,6 +42,20 @@ def _env_kwargs(a: argparse.Namespace) -> dict:
     return kw
 
 
+def _parse_env_args(items: list[str] | None) -> dict:
+    """``KEY=VALUE`` pairs for gym.make; a value is read as JSON if it parses (numbers, true, null), else as text."""
+    out: dict = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--env-arg {item!r}; expected KEY=VALUE, e.g. noise_std=0.01")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
 def _default_out(task: str, seed: int) -> Path:
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(task).stem if task.startswith("csv:") else task)
     return Path("runs") / f"{slug}-seed{seed}"
@@ -87,6 +101,10 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     )  # fmt: skip
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
+    p.add_argument(
+        "--env-arg", action="append", metavar="KEY=VALUE",
+        help="more gym.make arguments, repeatable (e.g. noise_std=0.01, table_dir=tables); use a new --out for new ones",
+    )  # fmt: skip
     p.add_argument("--report", default=None, help="also write the report into this directory")
     p.add_argument(
         "--backend", default="process", choices=["process", "ray"],
@@ -106,6 +124,7 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     env_kwargs: dict = {} if a.time_limit is None else {"time_limit": a.time_limit}
     if a.data_dir is not None:
         env_kwargs["data_dir"] = a.data_dir
+    env_kwargs.update(_parse_env_args(a.env_arg))
     summary = run_matrix(
         tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
         env_kwargs=env_kwargs, progress=not a.no_progress, backend=a.backend, address=a.address,

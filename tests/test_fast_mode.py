@@ -140,3 +140,18 @@ def test_shipped_tables_cover_the_public_and_quick_suites():
         assert np.isfinite(t.val).all() and json.dumps(t.meta)
     total = sum(p.stat().st_size for p in d.glob("*.json.gz"))
     assert total < 5e6, f"shipped tables take {total / 1e6:.1f} MB"
+
+
+def test_bench_cli_passes_env_args_to_the_fast_env(table_dir, tmp_path):
+    from benchmarks.cli import main
+
+    out = tmp_path / "noisy.jsonl"
+    args = ["bench", "--env", "HPO-XGB-Surrogate-v0", "--tasks", "iris", "--agents", "random", "--budget", "5",
+            "--seeds", "1", "--out", str(out), "--no-progress", "--env-arg", f"table_dir={table_dir}",
+            "--env-arg", "noise_std=0.05"]  # fmt: skip
+    assert main(args) == 0
+    noisy = read_jsonl(out)[0]
+    assert main([*args[:-4], "--out", str(tmp_path / "clean.jsonl"), "--env-arg", f"table_dir={table_dir}"]) == 0
+    clean = read_jsonl(tmp_path / "clean.jsonl")[0]
+    assert noisy["best_config"] != clean["best_config"] or noisy["best_val"] != clean["best_val"]
+    assert main([*args, "--env-arg", "not a pair"]) == 2
