@@ -103,7 +103,7 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument(
         "--env-arg", action="append", metavar="KEY=VALUE",
-        help="more gym.make arguments, repeatable (e.g. noise_std=0.01, table_dir=tables); use a new --out for new ones",
+        help="more gym.make arguments, repeatable (e.g. noise_std=0.01, table_dir=DIR); new ones need a new --out",
     )  # fmt: skip
     p.add_argument("--report", default=None, help="also write the report into this directory")
     p.add_argument(
