@@ -127,7 +127,6 @@ class _Episode:
     state: Any  # RNNStates after the last step
     prev_action: float = 0.0
     steps: list[_Step] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
 
 
 class RecurrentPPOSampler(BaseSampler):
@@ -310,7 +309,6 @@ class RecurrentPPOSampler(BaseSampler):
         with self._lock:
             ep = self._running.setdefault(trial._trial_id, _Episode(self._zero_state()))
             action = self._act(ep, self._slot(param_name))
-            ep.names.append(param_name)
         return param.value(action)
 
     def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState, values: Any) -> None:
@@ -353,8 +351,8 @@ class RecurrentPPOSampler(BaseSampler):
         done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.params]
         if len(done) < self.min_real_trials:
             return
-        names = [n for n in done[-1].distributions]  # the latest trial's parameters, in their order
-        same = [t for t in done if list(t.distributions) == names and all(v is not None for v in t.values or [None])]
+        names = list(done[-1].distributions)  # the latest trial's parameters, in their order
+        same = [t for t in done if list(t.distributions) == names]  # complete trials: each has a value
         params = [_Param(n, done[-1].distributions[n]) for n in names]
         keep = [i for i, p in enumerate(params) if p.hp is not None]
         if len(same) < self.min_real_trials or not keep:

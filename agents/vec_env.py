@@ -20,6 +20,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from agents.parallel import BACKENDS, init_ray, shutdown_ray
 from hpo_env.env import HPOEnv, safe_evaluate
+from hpo_env.history import config_key
 from hpo_env.objectives.base import Evaluation, Objective
 
 __all__ = ["ParallelEvalVecEnv"]
@@ -147,7 +148,7 @@ class ParallelEvalVecEnv(VecEnv):
             if rec is not None:
                 out[i] = base.terminal_info(rec, cached=True)
                 continue
-            key = tuple(c.items())
+            key = config_key(c)
             left = None if self.max_real_evals is None else self.max_real_evals - base.n_real_evals - len(todo)
             if key in seen or (left is not None and left <= 0):
                 # A twin in this very step, or past the budget: not evaluated, not recorded.
