@@ -45,6 +45,15 @@ def collect_task(
         raise ValueError(f"n_random={n_random!r} must be >= 1 and n_tpe={n_tpe!r} >= 0")
     out = Path(out)
     raw = out / "raw" / f"{task_slug(task)}.jsonl"
+    done = out / f"{task_slug(task)}.json.gz"
+    if done.exists():
+        table = Table.read(done)
+        same = [table.meta.get(k) for k in ("n_random", "n_tpe", "split_seed")] == [n_random, n_tpe, seed]
+        if same:  # complete; a table from before meta-features were stored gets them added
+            if "meta_features" not in table.meta:
+                table.meta["meta_features"] = _meta_features(task, seed, data_dir)
+                table.save(done)
+            return done
     # cache=False: every proposal is measured and recorded, repeats included.
     env = make_xgb_env(
         task, data_dir=data_dir, seed=seed, nthread=1, time_limit=time_limit, history_path=raw, cache=False
@@ -73,11 +82,21 @@ def collect_task(
             "n_tpe": n_tpe,
             "objective": env.objective.describe(),
             "data": env.objective.task.describe(),
+            "meta_features": _meta_features(env.objective.task, seed, data_dir),
         }
         records = env.history.records[: n_random + n_tpe]
         return Table.from_records(task, space, records, meta).save(out / f"{task_slug(task)}.json.gz")
     finally:
         env.close()
+
+
+def _meta_features(task: Any, seed: int, data_dir: str | os.PathLike[str] | None) -> dict[str, float]:
+    """The task's meta-features on the table's split, by name (what the multi-task env conditions on)."""
+    from hpo_env.meta_features import META_FEATURES, meta_features
+    from hpo_env.tasks import load_task
+
+    t = load_task(task, data_dir=data_dir, seed=seed) if isinstance(task, str) else task
+    return {k: round(float(v), 6) for k, v in zip(META_FEATURES, meta_features(t, seed=seed), strict=True)}
 
 
 def _safe_collect(kwargs: dict[str, Any]) -> tuple[str, str | None]:
@@ -113,6 +132,9 @@ def collect(
     out = Path(out)
     per_task = n_random + n_tpe
     todo = [t for t in tasks if not (out / f"{task_slug(t)}.json.gz").exists()]
+    for t in tasks:  # finished tables only get their meta-features added, if they lack them
+        if t not in todo:
+            collect_task(t, out, n_random, n_tpe, seed, time_limit, data_dir)
     kw = {"out": out, "n_random": n_random, "n_tpe": n_tpe, "seed": seed, "time_limit": time_limit,
           "data_dir": data_dir}  # fmt: skip
     bar = None

@@ -209,6 +209,18 @@ class SearchSpace(Sequence[Hyperparameter]):
     def __hash__(self) -> int:
         return hash(tuple(self._hps))
 
+    def difference(self, other: SearchSpace, mine: str = "this space", theirs: str = "the other") -> str | None:
+        """None if the spaces are equal, else the first hyperparameter that differs, in words,
+        calling the two spaces ``mine`` and ``theirs`` (for errors that refuse data or
+        weights made for another space)."""
+        xs, ys = self.to_list(), other.to_list()
+        for i in range(max(len(xs), len(ys))):
+            a = xs[i] if i < len(xs) else None
+            b = ys[i] if i < len(ys) else None
+            if a != b:
+                return f"hyperparameter {i} is {a} in {mine} but {b} in {theirs}"
+        return None
+
     def __repr__(self) -> str:
         return f"SearchSpace({list(self._hps)!r})"
 

@@ -23,7 +23,14 @@ from hpo_env.objectives.base import Evaluation, Objective
 from hpo_env.spaces import SearchSpace
 from hpo_env.tables import Table
 
-__all__ = ["REGRESSORS", "SurrogateObjective", "TabularObjective", "make_surrogate_env", "make_tabular_env"]
+__all__ = [
+    "REGRESSORS",
+    "SurrogateObjective",
+    "TabularObjective",
+    "make_surrogate_env",
+    "make_tabular_env",
+    "table_meta_features",
+]
 
 
 def _forest(kind: str, seed: int) -> Any:
@@ -150,6 +157,23 @@ def _table(task: str, table_dir: str | os.PathLike[str] | None, space: Any) -> T
     return table
 
 
+def table_meta_features(table: Table) -> np.ndarray:
+    """The task meta-features stored in ``table`` (:data:`~hpo_env.meta_features.META_FEATURES` order).
+
+    They are computed from the data when the table is collected; a table from before that
+    gets them from ``hpo-rl collect`` run again on it (which needs the data).
+    """
+    from hpo_env.meta_features import META_FEATURES
+
+    stored = table.meta.get("meta_features")
+    if not stored or set(stored) != set(META_FEATURES):
+        raise ValueError(
+            f"the table of {table.task!r} has no meta-features (or other ones: {sorted(stored or {})}); "
+            f"add them with: hpo-rl collect --tasks {table.task} --out DIR_OF_THE_TABLE --data-dir DATA"
+        )
+    return np.array([stored[k] for k in META_FEATURES], dtype=np.float32)
+
+
 def make_surrogate_env(
     task: str = "breast_cancer",
     *,
@@ -164,17 +188,21 @@ def make_surrogate_env(
     order: str | Sequence[str] = "fixed",
     history_path: str | os.PathLike[str] | None = None,
     cache: bool = True,
+    meta_features: bool = False,
 ) -> HPOEnv:
     """Build ``HPO-XGB-Surrogate-v0``: :class:`HPOEnv` over a :class:`SurrogateObjective`.
 
     ``task`` must have a table in ``table_dir`` (default: ``$HPO_ENV_TABLE_DIR``, else the
     tables shipped with the package); ``space``, if given, must equal the table's.
     ``nthread`` and ``data_dir`` are accepted so the same command lines serve every
-    XGBoost env; nothing trains and no data is read.
+    XGBoost env; nothing trains and no data is read. ``meta_features=True`` appends the
+    meta-features stored in the table to every observation, as in ``HPO-XGB-v0``.
     """
     del nthread, data_dir
-    objective = SurrogateObjective(_table(task, table_dir, space), regressor, noise_std, time_limit, seed)
-    return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
+    table = _table(task, table_dir, space)
+    objective = SurrogateObjective(table, regressor, noise_std, time_limit, seed)
+    context = table_meta_features(table) if meta_features else None
+    return HPOEnv(objective, order=order, history_path=history_path, cache=cache, context=context)
 
 
 def make_tabular_env(

@@ -155,17 +155,12 @@ class Table:
 
     def check_space(self, space: SearchSpace) -> None:
         """Refuse a space other than the table's, naming the first difference."""
-        if space == self.space:
-            return
-        mine, theirs = self.space.to_list(), space.to_list()
-        for i in range(max(len(mine), len(theirs))):
-            a = mine[i] if i < len(mine) else None
-            b = theirs[i] if i < len(theirs) else None
-            if a != b:
-                raise ValueError(
-                    f"the table of {self.task!r} was measured on another search space: hyperparameter {i} is "
-                    f"{a} in the table but {b} in the env. Collect a table for this space with hpo-rl collect."
-                )
+        diff = self.space.difference(space, "the table", "the env")
+        if diff is not None:
+            raise ValueError(
+                f"the table of {self.task!r} was measured on another search space: {diff}. "
+                "Collect a table for this space with hpo-rl collect."
+            )
 
 
 def _num(x: float) -> float | None:

@@ -155,3 +155,22 @@ def test_bench_cli_passes_env_args_to_the_fast_env(table_dir, tmp_path):
     clean = read_jsonl(tmp_path / "clean.jsonl")[0]
     assert noisy["best_config"] != clean["best_config"] or noisy["best_val"] != clean["best_val"]
     assert main([*args, "--env-arg", "not a pair"]) == 2
+
+
+def test_tables_store_meta_features_and_collect_adds_them_to_old_tables(table_dir, tmp_path):
+    from hpo_env.meta_features import META_FEATURES, meta_features
+    from hpo_env.surrogate import make_surrogate_env
+    from hpo_env.tasks import load_task
+
+    t = Table.load("iris", table_dir)
+    expected = meta_features(load_task("iris", seed=0), seed=0)
+    np.testing.assert_allclose([t.meta["meta_features"][k] for k in META_FEATURES], expected, atol=1e-6)
+    env = make_surrogate_env("iris", table_dir=table_dir, meta_features=True)
+    np.testing.assert_allclose(env.reset()[0][1 + env.n_hyperparameters :], expected, atol=1e-6)
+    # A table written before meta-features were stored: a clear error, and collect fixes it.
+    del t.meta["meta_features"]
+    t.save(tmp_path / "iris.json.gz")
+    with pytest.raises(ValueError, match="has no meta-features.*hpo-rl collect --tasks iris"):
+        make_surrogate_env("iris", table_dir=tmp_path, meta_features=True)
+    collect_task("iris", tmp_path, n_random=40, n_tpe=8)
+    assert Table.load("iris", tmp_path).meta["meta_features"] == Table.load("iris", table_dir).meta["meta_features"]
