@@ -6,7 +6,10 @@
 - ``HPO-CNN-v0``: a small torch CNN on images;
 - ``HPO-XGB-Surrogate-v0`` and ``HPO-XGB-Tabular-v0``: fast mode, the XGBoost env
   answered from tables of measured evaluations (a surrogate, or the nearest measured
-  row), for RL research that needs thousands of episodes.
+  row), for RL research that needs thousands of episodes;
+- ``HPO-XGB-MultiTask-v0``: fast mode across all tasks with a table, one task per
+  episode, the task's meta-features in the observation and a percentile reward (what
+  the learned prior is meta-trained on).
 """
 
 import gymnasium as gym
@@ -14,6 +17,7 @@ import gymnasium as gym
 from hpo_env.env import HPOEnv, make_cnn_env, make_xgb_env
 from hpo_env.history import History
 from hpo_env.metrics import METRICS, Metric
+from hpo_env.multitask import MultiTaskSurrogateEnv
 from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
 from hpo_env.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
@@ -32,6 +36,7 @@ __all__ = [
     "Int",
     "Metric",
     "ModelRewardWrapper",
+    "MultiTaskSurrogateEnv",
     "Objective",
     "OneStepWrapper",
     "SearchSpace",
@@ -57,6 +62,7 @@ _ENVS = (
     ("HPO-CNN-v0", "hpo_env.env:make_cnn_env"),
     ("HPO-XGB-Surrogate-v0", "hpo_env.surrogate:make_surrogate_env"),
     ("HPO-XGB-Tabular-v0", "hpo_env.surrogate:make_tabular_env"),
+    ("HPO-XGB-MultiTask-v0", "hpo_env.multitask:make_multitask_env"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:
