@@ -54,6 +54,10 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
             the bounds (a std of 1 before tanh sends a third of samples past +-0.95).
         min_log_std: floor of the log standard deviation, so the policy's spread cannot
             collapse to a single configuration. ``None`` disables it.
+        state_dependent_std: add a linear head that sets the log standard deviation per
+            step from the LSTM's output (plus the learned constant), so a policy can be
+            sure of one hyperparameter and unsure of another. Off in the paper's agent;
+            the meta-trained prior uses it (see :mod:`agents.prior`).
     """
 
     def __init__(
@@ -68,6 +72,7 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
         n_lstm_layers: int = 3,
         log_std_init: float = -0.5,
         min_log_std: float | None = -2.5,
+        state_dependent_std: bool = False,
         net_arch: list[int] | dict[str, list[int]] | None = None,
         features_extractor_class: type[BaseFeaturesExtractor] = EmbeddingExtractor,
         features_extractor_kwargs: dict[str, Any] | None = None,
@@ -80,6 +85,7 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
         self.embedding_dim = embedding_dim
         self.output_embedding_dim = output_embedding_dim
         self.min_log_std = min_log_std
+        self.state_dependent_std = bool(state_dependent_std)
         if net_arch is None:
             net_arch = {"pi": [output_embedding_dim], "vf": [output_embedding_dim]}
         if features_extractor_class is EmbeddingExtractor:
@@ -104,9 +110,19 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
         # SB3 only squashes with gSDE; swap in the tanh-squashed Gaussian before the heads are built.
         self.action_dist = SquashedDiagGaussianDistribution(int(self.action_space.shape[0]))
         super()._build(lr_schedule)
+        if self.state_dependent_std:
+            self.log_std_net = nn.Linear(self.mlp_extractor.latent_dim_pi, int(self.action_space.shape[0]))
+            nn.init.zeros_(self.log_std_net.weight)
+            nn.init.zeros_(self.log_std_net.bias)
+            # super()._build made the optimizer before this head existed.
+            self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
 
     def _get_action_dist_from_latent(self, latent_pi: th.Tensor) -> Distribution:
-        log_std = self.log_std if self.min_log_std is None else self.log_std.clamp(min=self.min_log_std)
+        log_std = self.log_std
+        if self.state_dependent_std:
+            log_std = log_std + self.log_std_net(latent_pi)
+        if self.min_log_std is not None:
+            log_std = log_std.clamp(min=self.min_log_std)
         return self.action_dist.proba_distribution(self.action_net(latent_pi), log_std)
 
     def _get_constructor_parameters(self) -> dict[str, Any]:
@@ -117,6 +133,7 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
             lstm_hidden_size=self.lstm_output_dim,
             n_lstm_layers=self.lstm_actor.num_layers,
             min_log_std=self.min_log_std,
+            state_dependent_std=self.state_dependent_std,
         )
         data.pop("squash_output", None)
         return data
