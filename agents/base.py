@@ -25,9 +25,10 @@ __all__ = ["Agent", "RunResult", "play_episode", "run_agent"]
 class RunResult:
     """One (agent, task, seed) run, the unit of the benchmark's JSONL results.
 
-    ``trajectory`` holds ``[n_real_evals, wall_s, best_val_so_far]`` after each real
-    evaluation; failed evaluations do not improve the best (it is None before the
-    first success).
+    ``trajectory`` holds ``[n_real_evals, wall_s, best_val_so_far, test_of_best_so_far]``
+    after each real evaluation, so any smaller budget can be read off a run; failed
+    evaluations do not improve the best (both are None before the first success).
+    Results written before the fourth entry existed have three.
     """
 
     agent: str
@@ -102,7 +103,7 @@ def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | Non
             n_failed += 1
         elif best is None or r["val_score"] > best:
             best, best_rec = r["val_score"], r
-        traj.append([i, round(r["wall_s"] - clock0, 4), best])
+        traj.append([i, round(r["wall_s"] - clock0, 4), best, None if best_rec is None else best_rec["test_score"]])
     return RunResult(
         agent=agent.name,
         task=task if task is not None else getattr(getattr(base.objective, "task", None), "name", "?"),

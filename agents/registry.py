@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from agents.base import Agent
 
-__all__ = ["AGENTS", "make_agent"]
+__all__ = ["AGENTS", "PRIOR_AGENTS", "make_agent"]
 
 
 def _random() -> Agent:
@@ -42,11 +42,11 @@ def _onestep() -> Agent:
     return OnePassPPOAgent()
 
 
-def _rppo(name: str, **kwargs) -> Callable[[], Agent]:
-    def make() -> Agent:
+def _rppo(name: str, **kwargs) -> Callable[..., Agent]:
+    def make(**overrides) -> Agent:
         from agents.rppo import RecurrentPPOAgent
 
-        return RecurrentPPOAgent(name, **kwargs)
+        return RecurrentPPOAgent(name, **{**kwargs, **overrides})
 
     return make
 
@@ -64,11 +64,19 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "rppo-shuffle": _rppo("rppo-shuffle", env_overrides={"order": "shuffle"}),
     "rppo-mb": _rppo("rppo-mb", model_based="kl"),
     "rppo-mb-fixed": _rppo("rppo-mb-fixed", model_based="fixed"),
+    # The paper's model-based agent started from the meta-trained prior (agents.prior).
+    "rppo-prior": _rppo("rppo-prior", model_based="kl", prior="default", env_overrides={"meta_features": True}),
 }
 
 
-def make_agent(name: str) -> Agent:
-    try:
-        return AGENTS[name]()
-    except KeyError:
-        raise ValueError(f"unknown agent {name!r}; expected one of {sorted(AGENTS)}") from None
+#: Agents that take a ``prior`` (weights file, or a directory of leave-one-task-out weights).
+PRIOR_AGENTS = ("rppo-prior",)
+
+
+def make_agent(name: str, **kwargs) -> Agent:
+    """The agent called ``name``; ``kwargs`` override its settings (e.g. ``prior=`` for ``rppo-prior``)."""
+    if name not in AGENTS:
+        raise ValueError(f"unknown agent {name!r}; expected one of {sorted(AGENTS)}")
+    if kwargs and name not in PRIOR_AGENTS:
+        raise ValueError(f"agent {name!r} takes no settings; got {sorted(kwargs)}")
+    return AGENTS[name](**kwargs)

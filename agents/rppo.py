@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from agents.base import Agent
 from agents.trainer import tune
 from hpo_env.env import HPOEnv
 
-__all__ = ["RecurrentPPOAgent"]
+__all__ = ["RecurrentPPOAgent", "task_spec"]
 
 
 class RecurrentPPOAgent(Agent):
@@ -26,11 +27,41 @@ class RecurrentPPOAgent(Agent):
         self.tune_kwargs = tune_kwargs
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
-        start = env.unwrapped.n_real_evals
-        r = tune(env=env.unwrapped, budget=start + budget, seed=seed, progress=False, **self.tune_kwargs)
+        base = env.unwrapped
+        start = base.n_real_evals
+        kw = dict(self.tune_kwargs)
+        if kw.get("prior") is not None:
+            kw["prior"] = _usable_prior(kw["prior"], base)
+        r = tune(env=base, budget=start + budget, seed=seed, progress=False, **kw)
         return {
             "stalled": r.stalled,
             "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval,
             "n_model_episodes": r.n_model_episodes,
             "model_stretches": r.model_stretches,
+            "prior": r.settings.get("prior"),
         }
+
+
+def task_spec(env: HPOEnv) -> str | None:
+    """The task spec an env was built for (a fast-mode table's task, or the real task's name)."""
+    obj = env.objective
+    table = getattr(obj, "table", None)
+    if table is not None:
+        return table.task
+    task = getattr(obj, "task", None)
+    return getattr(task, "name", None)
+
+
+def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
+    """The weights file for this env's task, or None with a warning when they cannot be used
+    (missing, unreadable, or trained for another space or observation): the agent then
+    trains from a random policy, as ``rppo-mb`` does."""
+    from agents.prior import PriorError, load_prior, prior_policy, resolve_prior
+
+    try:
+        path = resolve_prior(prior, task_spec(env))
+        prior_policy(load_prior(path), env)  # checks the space and the observation
+        return str(path)
+    except PriorError as e:
+        warnings.warn(f"rppo-prior falls back to a random initial policy: {e}", stacklevel=3)
+        return None

@@ -104,6 +104,8 @@ def tune(
     n_envs: int = 1,
     backend: str = "process",
     address: str | None = None,
+    prior: str | os.PathLike[str] | None = None,
+    prior_evals: int = 10,
 ) -> TuneResult:
     """Train the paper's recurrent PPO agent on ``task`` for ``budget`` real evaluations.
 
@@ -135,6 +137,13 @@ def tune(
         backend: where parallel evaluations run with ``n_envs > 1``: ``"process"`` or
             ``"ray"`` (the ``[ray]`` extra).
         address: a Ray cluster's address for ``backend="ray"`` (default: a local Ray).
+        prior: weights from :func:`agents.prior.pretrain` (a path, or ``"default"`` for
+            the shipped ones) to start the policy from. The env needs the task's
+            meta-features in its observation (``meta_features=True``, set for you when
+            ``env_id`` builds the env); weights for another space or observation raise
+            :class:`~agents.prior.PriorError`. The policy architecture is the prior's.
+        prior_evals: with a prior, the first real evaluations it proposes before any
+            update (samples of the prior policy); then training goes on from it.
     """
     if int(budget) < 1:
         raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
@@ -157,8 +166,16 @@ def tune(
     if mk is not None and set(mk) != set(MODEL_DEFAULTS):
         unknown = sorted(set(mk) - set(MODEL_DEFAULTS))
         raise ValueError(f"unknown model_kwargs {unknown}; known: {sorted(MODEL_DEFAULTS)}")
+    prior_doc = None
+    if prior is not None:
+        from agents.prior import load_prior
+
+        prior_doc = load_prior(prior)
+        pk = {**pk, **prior_doc["policy_kwargs"], **(policy_kwargs or {})}
     if env is None:
         kw = {"task": task, "seed": seed, **(env_kwargs or {})}
+        if prior_doc is not None:
+            kw.setdefault("meta_features", True)
         if out is not None:
             kw["history_path"] = out / "history.jsonl"
         env = gym.make(env_id, **kw).unwrapped
@@ -180,6 +197,8 @@ def tune(
             "n_envs": n_envs,
             "model_based": model_based,
             "model": mk,
+            "prior": None if prior_doc is None else prior_doc["path"],
+            "prior_evals": None if prior_doc is None else int(prior_evals),
         }
     )
     start = env.n_real_evals
@@ -226,16 +245,26 @@ def tune(
             device="cpu",
             **ppo,
         )
+        if prior_doc is not None:
+            from agents.prior import load_prior_into, propose
+
+            load_prior_into(model.policy, prior_doc, env.space, int(env.observation_space.shape[0]))
+            # The prior's own proposals first: real evaluations before any update.
+            n_first = min(int(prior_evals), int(budget)) - (env.n_real_evals - start)
+            if n_first > 0:
+                model.policy.set_training_mode(False)
+                propose(model.policy, env, n_first, max_episodes=50 * n_first)
+    inc = env.history.incumbent  # the prior's proposals may have added evaluations
     cb = RealEvalBudgetCallback(
         budget,
-        start=start,
+        start=env.n_real_evals,
         best=None if inc is None else inc["val_score"],
         max_episodes=max_episodes if max_episodes is not None else 50 * int(budget),
         checkpoint_path=ckpt,
         progress=progress,
     )
     try:
-        if start < budget:
+        if env.n_real_evals < budget:
             model.learn(
                 total_timesteps=10**12,
                 callback=[cb, *callbacks],

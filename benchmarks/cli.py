@@ -73,6 +73,7 @@ def _cmd_tune(a: argparse.Namespace) -> int:
         ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
         progress=not a.no_progress, tensorboard=not a.no_tensorboard,
         n_envs=a.n_envs, backend=a.backend, address=a.address,
+        prior=None if a.prior == "none" else a.prior,
     )  # fmt: skip
     keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
     summary = {k: getattr(r, k) for k in keys}
@@ -105,6 +106,11 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
         "--env-arg", action="append", metavar="KEY=VALUE",
         help="more gym.make arguments, repeatable (e.g. noise_std=0.01, table_dir=DIR); new ones need a new --out",
     )  # fmt: skip
+    p.add_argument(
+        "--prior", default=None,
+        help="weights for rppo-prior: a file from hpo-rl pretrain, or a directory of leave-one-task-out "
+        "weights named TASK.pt (default: the shipped weights)",
+    )  # fmt: skip
     p.add_argument("--report", default=None, help="also write the report into this directory")
     p.add_argument(
         "--backend", default="process", choices=["process", "ray"],
@@ -125,9 +131,13 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     if a.data_dir is not None:
         env_kwargs["data_dir"] = a.data_dir
     env_kwargs.update(_parse_env_args(a.env_arg))
+    from agents.registry import PRIOR_AGENTS
+
+    agent_kwargs = {n: {"prior": a.prior} for n in agents if n in PRIOR_AGENTS and a.prior is not None}
     summary = run_matrix(
         tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
         env_kwargs=env_kwargs, progress=not a.no_progress, backend=a.backend, address=a.address,
+        agent_kwargs=agent_kwargs,
     )  # fmt: skip
     print(f"{summary['ran']} runs appended to {a.out}, {summary['skipped']} already there")
     for f in summary["failed"]:
@@ -175,6 +185,37 @@ def _cmd_collect(a: argparse.Namespace) -> int:
     return 1 if r["failed"] else 0
 
 
+def _cmd_pretrain(a: argparse.Namespace) -> int:
+    from agents.prior import DEFAULT_PRIOR, PRETRAIN_DEFAULTS, pretrain, pretrain_leave_one_out
+    from benchmarks.suites import resolve_tasks
+
+    tasks = None if a.tasks is None else resolve_tasks(None, a.tasks)
+    exclude = [] if a.exclude is None else resolve_tasks(None, a.exclude)
+    settings = _parse_env_args(a.set)
+    unknown = sorted(set(settings) - set(PRETRAIN_DEFAULTS))
+    if unknown:
+        raise ValueError(f"--set {unknown}: unknown settings; known: {sorted(PRETRAIN_DEFAULTS)}")
+    kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **settings}
+    if a.leave_one_out is not None:
+        from benchmarks.suites import SUITES
+        from hpo_env.tables import list_tables
+
+        if a.leave_one_out == "all":
+            leave = [t for t in (tasks or list_tables(a.table_dir)) if t not in exclude]
+        elif a.leave_one_out in SUITES:
+            leave = list(SUITES[a.leave_one_out])
+        else:
+            leave = resolve_tasks(None, a.leave_one_out)
+        out = Path(a.out or "priors")
+        paths = pretrain_leave_one_out(leave, out, jobs=a.jobs, progress=not a.no_progress, **kw)
+        print(f"{len(paths)} leave-one-task-out priors in {out} (use: hpo-rl bench --agents rppo-prior --prior {out})")
+        return 0
+    out = Path(a.out) if a.out else DEFAULT_PRIOR
+    pretrain(out, progress=not a.no_progress, **kw)
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -192,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed (default: %(default)s)",
     )  # fmt: skip
     t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
+    t.add_argument(
+        "--prior", default="none",
+        help="start from meta-trained weights: default (the shipped ones), a file from hpo-rl pretrain, "
+        "or none (default: %(default)s)",
+    )  # fmt: skip
     t.add_argument("--n-envs", type=int, default=1, help="episodes side by side, evaluated in parallel (default: 1)")
     t.add_argument(
         "--backend", default="process", choices=["process", "ray"],
@@ -236,6 +282,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="tables", help="table directory (default: %(default)s)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_collect)
+
+    pt = sub.add_parser(
+        "pretrain", help="meta-train the recurrent policy across the fast-mode tables (the rppo-prior weights)",
+        description="Trains on HPO-XGB-MultiTask-v0: one task per episode, meta-features in the observation, "
+        "percentile rewards. Default output: the weights the package ships (agents/weights/prior_xgb.pt).",
+    )  # fmt: skip
+    pt.add_argument("--out", default=None, help="weights file, or with --leave-one-out a directory (default: priors)")
+    pt.add_argument("--tasks", default=None, help="comma-separated tasks to train on (default: every table)")
+    pt.add_argument("--exclude", default=None, help="comma-separated tasks to leave out")
+    pt.add_argument(
+        "--leave-one-out", default=None, metavar="TASKS",
+        help="train one prior per task (comma-separated, a suite, or all), each without that task, into --out DIR",
+    )  # fmt: skip
+    pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
+    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")
+    pt.add_argument("--jobs", type=int, default=1, help="priors trained in parallel with --leave-one-out (default: 1)")
+    pt.add_argument("--no-progress", action="store_true", help="no progress bar")
+    pt.set_defaults(func=_cmd_pretrain)
 
     r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
     r.add_argument("results", help="a results JSONL file written by bench or experiment")

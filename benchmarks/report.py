@@ -39,7 +39,7 @@ def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
 def _curve(traj: list[list[Any]], budget: int) -> np.ndarray:
     """Best-so-far after 1..budget real evaluations (NaN before the first success, held after the end)."""
     y = np.full(budget, np.nan)
-    for n, _, best in traj:
+    for n, _, best, *_ in traj:
         if n <= budget and best is not None:
             y[n - 1] = best
     return pd.Series(y).ffill().to_numpy()
@@ -75,7 +75,7 @@ def evals_to_reach(df: pd.DataFrame, agent: str, reference: str) -> list[float]:
         if ref.empty or ag.empty or math.isnan(ref.best_val.iloc[0]):
             continue
         target, n_ref = ref.best_val.iloc[0], ref.n_real_evals.iloc[0]
-        hit = next((n for n, _, b in ag.trajectory.iloc[0] if b is not None and b >= target), None)
+        hit = next((n for n, _, b, *_ in ag.trajectory.iloc[0] if b is not None and b >= target), None)
         out.append(hit / n_ref if hit is not None else math.inf)
     return out
 
@@ -237,7 +237,7 @@ def make_report(
                     ax.plot(x, np.nanmean(c, axis=0), label=a)
                 else:
                     for i, r in enumerate(df[(df.agent == a) & (df.task == t)].itertuples()):
-                        pts = [(w, b) for _, w, b in r.trajectory if b is not None]
+                        pts = [(w, b) for _, w, b, *_ in r.trajectory if b is not None]
                         if pts:
                             w, b = zip(*pts, strict=True)
                             ax.step(w, b, where="post", color=f"C{agents.index(a)}", alpha=0.6,

@@ -25,7 +25,13 @@ RESULT_KEYS = (
 
 
 def run_one(
-    agent: str, task: str, seed: int, budget: int, env_id: str = "HPO-XGB-v0", env_kwargs: dict | None = None
+    agent: str,
+    task: str,
+    seed: int,
+    budget: int,
+    env_id: str = "HPO-XGB-v0",
+    env_kwargs: dict | None = None,
+    agent_kwargs: dict | None = None,
 ) -> dict[str, Any]:
     """One run in this process: build the env (nthread=1), run the agent, return the result line."""
     import gymnasium as gym
@@ -36,7 +42,7 @@ def run_one(
     from agents.registry import make_agent
 
     th.set_num_threads(1)
-    a = make_agent(agent)
+    a = make_agent(agent, **(agent_kwargs or {}))
     kw = {"nthread": 1, **(env_kwargs or {}), **a.env_overrides, "task": task, "seed": seed}
     env = gym.make(env_id, **kw)
     try:
@@ -70,26 +76,30 @@ def run_matrix(
     progress: bool = True,
     backend: str = "process",
     address: str | None = None,
+    agent_kwargs: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run the matrix, skipping runs already in ``out``; returns counts and any crashed runs.
 
     Runs go to ``jobs`` spawned worker processes (``backend="process"``), or are Ray
     tasks of one CPU each (``backend="ray"``: a local Ray with ``jobs`` CPUs, or the
     cluster at ``address``). Either way each run uses one torch and one XGBoost thread,
-    and the results file is the same.
+    and the results file is the same. ``agent_kwargs`` maps an agent name to settings
+    for it (e.g. ``{"rppo-prior": {"prior": DIR}}``); they are not part of a run's key,
+    so results of other settings belong in another ``out``.
     """
     from agents.parallel import imap_unordered
     from agents.registry import make_agent
 
     agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
+    agent_kwargs = agent_kwargs or {}
     for a in agents:
-        make_agent(a)  # unknown names fail here, before any work
+        make_agent(a, **agent_kwargs.get(a, {}))  # unknown names and settings fail here, before any work
     if int(budget) < 1 or int(jobs) < 1:
         raise ValueError(f"budget={budget!r} and jobs={jobs!r} must be >= 1")
     out = Path(out)
     done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
     todo = [
-        (a, t, s, int(budget), env_id, env_kwargs or {})
+        (a, t, s, int(budget), env_id, env_kwargs or {}, agent_kwargs.get(a, {}))
         for t in tasks
         for s in seeds
         for a in agents

@@ -56,6 +56,7 @@ def test_seeded_runs_are_reproducible(agent_name):
     assert [t[2] for t in a.trajectory] == [t[2] for t in b.trajectory]
 
 
+@pytest.mark.filterwarnings("ignore:rppo-prior falls back")  # its weights are for the default space
 def test_failing_evaluations_do_not_stop_the_run(agent_name):
     space = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True), Categorical("booster", ("no_such",))])
     res, env = run(agent_name, space=space)

@@ -1,0 +1,351 @@
+"""A learned prior: the paper's recurrent policy meta-trained across tasks in fast mode.
+
+What a policy can carry that a per-task optimiser cannot is what worked on other data.
+``pretrain`` builds that policy in two stages, on the fast-mode tables of every task but
+the excluded ones (``HPO-XGB-MultiTask-v0``: one task per episode, the task's
+meta-features in the observation):
+
+1. behaviour cloning: the policy is fitted by maximum likelihood to each task's best
+   measured configurations, so it starts as a density over every region that was good
+   somewhere, conditioned on the meta-features;
+2. RecurrentPPO on sessions of 25 episodes per task, each rewarded by how much it raises
+   the session's best percentile (so the best of 25 proposals is what is optimised, not
+   each proposal's average), with a penalty for repeated configurations and a floor on
+   the action spread against collapse.
+
+The policy is :class:`~agents.policy.HPORecurrentPolicy` with wider embeddings (16
+instead of the paper's 2) and a per-step spread (``state_dependent_std``): with the
+paper's 2-unit embeddings the meta-trained policy proposed nearly the same value for
+every hyperparameter after the third. ``tune(prior=...)`` and the ``rppo-prior`` agent
+start from such weights: the prior's own samples first, then the paper's model-based
+loop fine-tunes it on the task.
+
+A weights file is a small ``torch.save`` dict: ``format``, ``space`` (the search space
+it was trained on), ``meta_features`` (their names), ``obs_dim``, ``policy_kwargs``,
+``state_dict`` and ``train`` (tasks, exclusions, seed, settings, seconds).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch as th
+
+from hpo_env.meta_features import META_FEATURES
+from hpo_env.spaces import SearchSpace
+from hpo_env.tables import task_slug
+
+__all__ = [
+    "DEFAULT_PRIOR",
+    "PRETRAIN_DEFAULTS",
+    "PRIOR_FORMAT",
+    "PriorError",
+    "load_prior",
+    "load_prior_into",
+    "pretrain",
+    "pretrain_leave_one_out",
+    "prior_policy",
+    "propose",
+    "resolve_prior",
+]
+
+PRIOR_FORMAT = 1
+#: The weights shipped with the package: trained on all 24 shipped tables by ``hpo-rl pretrain``.
+DEFAULT_PRIOR = Path(__file__).resolve().parent / "weights" / "prior_xgb.pt"
+
+#: Meta-training settings (RecurrentPPO on ``n_envs`` multi-task envs).
+PRETRAIN_DEFAULTS: dict[str, Any] = {
+    # Behaviour cloning first: the policy starts as a density of each training task's
+    # ``bc_top`` best measured configurations.
+    "bc_top": 30,
+    "bc_steps": 300,
+    "bc_learning_rate": 3e-3,
+    # Then RecurrentPPO on the multi-task env, ``n_envs`` copies side by side.
+    "timesteps": 100_000,
+    "n_envs": 32,
+    "episodes_per_env": 4,
+    "learning_rate": 3e-4,
+    "n_epochs": 4,
+    "gamma": 1.0,
+    "gae_lambda": 1.0,
+    "ent_coef": 0.0,
+    # Rewards: sessions of 25 episodes per task with improvement rewards (the best of 25
+    # proposals is what counts), a penalty for repeats, the plain percentile.
+    "session": 25,
+    "reward_power": 1.0,
+    "repeat_penalty": 0.5,
+    # The policy: the paper's LSTM with wider embeddings and a per-step spread.
+    "embedding_dim": 16,
+    "output_embedding_dim": 16,
+    "state_dependent_std": True,
+    "min_log_std": -2.5,
+    "log_std_init": -0.5,
+}
+
+
+class PriorError(ValueError):
+    """Weights that are missing, unreadable, or were trained for another space or observation."""
+
+
+def pretrain(
+    out: str | os.PathLike[str],
+    *,
+    tasks: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    table_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    torch_threads: int = 1,
+    **settings: Any,
+) -> Path:
+    """Meta-train the recurrent policy across tasks and save its weights to ``out``.
+
+    Args:
+        out: the weights file to write.
+        tasks: task specs with a fast-mode table (default: all in ``table_dir``).
+        exclude: tasks to leave out, e.g. the task a leave-one-task-out run will tune.
+        table_dir: where the tables are (default: the shipped ones).
+        seed: seeds the surrogates, the task draws and the policy.
+        progress: show a progress bar.
+        torch_threads: torch CPU threads.
+        **settings: override :data:`PRETRAIN_DEFAULTS`.
+    """
+    from sb3_contrib import RecurrentPPO
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from agents.policy import HPORecurrentPolicy, default_policy_kwargs
+    from hpo_env.multitask import MultiTaskSurrogateEnv
+
+    unknown = sorted(set(settings) - set(PRETRAIN_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown pretrain settings {unknown}; known: {sorted(PRETRAIN_DEFAULTS)}")
+    cfg = {**PRETRAIN_DEFAULTS, **settings}
+    th.set_num_threads(int(torch_threads))
+    t0 = time.perf_counter()
+
+    base = MultiTaskSurrogateEnv(
+        tasks, exclude=exclude, table_dir=table_dir, repeat_penalty=cfg["repeat_penalty"],
+        reward_power=cfg["reward_power"], session=cfg["session"], seed=seed,
+    )  # fmt: skip
+    venv = DummyVecEnv([base.clone for _ in range(int(cfg["n_envs"]))])
+    venv.seed(seed)
+    first = venv.envs[0]
+    n_steps = int(cfg["episodes_per_env"]) * first.n_hyperparameters
+    pk = {
+        **default_policy_kwargs(),
+        **{k: v for k, v in cfg.items() if k in (*default_policy_kwargs(), "state_dependent_std")},
+    }
+    model = RecurrentPPO(
+        HPORecurrentPolicy,
+        venv,
+        n_steps=n_steps,
+        batch_size=n_steps * int(cfg["n_envs"]),
+        learning_rate=cfg["learning_rate"],
+        n_epochs=int(cfg["n_epochs"]),
+        gamma=cfg["gamma"],
+        gae_lambda=cfg["gae_lambda"],
+        ent_coef=cfg["ent_coef"],
+        policy_kwargs=pk,
+        seed=seed,
+        device="cpu",
+    )
+    if int(cfg["bc_top"]) > 0:
+        clone_top_configs(model.policy, base, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
+    if int(cfg["timesteps"]) > 0:
+        model.learn(total_timesteps=int(cfg["timesteps"]), progress_bar=progress)
+    rewards = [ep["r"] for ep in model.ep_info_buffer] if model.ep_info_buffer else []
+    doc = {
+        "format": PRIOR_FORMAT,
+        "space": first.space.to_list(),
+        "meta_features": list(META_FEATURES),
+        "obs_dim": int(first.observation_space.shape[0]),
+        "policy_kwargs": pk,
+        "state_dict": {k: v.detach().clone() for k, v in model.policy.state_dict().items()},
+        "train": {
+            "tasks": list(first.tasks),
+            "exclude": list(exclude),
+            "seed": int(seed),
+            "settings": cfg,
+            "seconds": round(time.perf_counter() - t0, 1),
+            "final_mean_reward": float(np.mean(rewards)) if rewards else None,
+        },
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    th.save(doc, tmp)
+    tmp.replace(out)
+    return out
+
+
+def _pretrain_one(args: tuple[str, dict[str, Any]]) -> str:
+    out, kw = args
+    pretrain(out, **kw)
+    return out
+
+
+def pretrain_leave_one_out(
+    leave_out: Sequence[str], out_dir: str | os.PathLike[str], jobs: int = 1, progress: bool = True, **kwargs: Any
+) -> list[Path]:
+    """One prior per task in ``leave_out``, each trained without it: ``out_dir/<slug>.pt``.
+
+    What an honest evaluation of the prior on task T uses (``hpo-rl bench --prior
+    out_dir``). Weights already in ``out_dir`` are kept, so an interrupted run resumes.
+    ``kwargs`` go to :func:`pretrain` (``tasks``, ``table_dir``, ``seed``, settings).
+    """
+    from agents.parallel import imap_unordered
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extra = list(kwargs.pop("exclude", ()))
+    paths = [out_dir / f"{task_slug(t)}.pt" for t in leave_out]
+    todo = [(str(p), {**kwargs, "exclude": [t, *extra], "progress": False})
+            for t, p in zip(leave_out, paths, strict=True) if not p.exists()]  # fmt: skip
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(paths), initial=len(paths) - len(todo), desc="priors", unit="prior")
+    for _ in imap_unordered(_pretrain_one, todo, int(jobs), "process", None):
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return paths
+
+
+def episode_batch(env: Any, actions: np.ndarray) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
+    """Observations, actions and episode starts of whole episodes played with ``actions``
+    (rows of per-hyperparameter actions in space order) on an :class:`~hpo_env.env.HPOEnv`
+    with the fixed order, laid out as sb3-contrib's recurrent policies read sequences."""
+    n_hp = env.n_hyperparameters
+    obs = np.zeros((len(actions), n_hp, env.observation_space.shape[0]), np.float32)
+    for i, row in enumerate(actions):
+        obs[i, 0], _ = env.reset()
+        for t in range(n_hp - 1):
+            obs[i, t + 1], _ = env.advance(row[env.order[t] : env.order[t] + 1])
+    acts = np.take(actions, env.order, axis=1).reshape(-1, 1)
+    starts = np.zeros(len(actions) * n_hp, np.float32)
+    starts[::n_hp] = 1.0
+    return th.as_tensor(obs.reshape(-1, obs.shape[-1])), th.as_tensor(acts, dtype=th.float32), th.as_tensor(starts)
+
+
+def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate: float) -> float:
+    """Fit ``policy`` by maximum likelihood to the ``top`` best measured configurations of
+    every task of a :class:`~hpo_env.multitask.MultiTaskSurrogateEnv` (behaviour cloning).
+
+    A warm start for meta-training: the policy starts as a density of configurations that
+    were good somewhere, conditioned on the task's meta-features, so its samples spread
+    over every good region instead of one average. Returns the final mean log-likelihood.
+    """
+    from sb3_contrib.common.recurrent.type_aliases import RNNStates
+
+    batches = []
+    for e in env.envs:
+        table = e.objective.table
+        order = np.argsort(-np.where(table.failed, -np.inf, table.val))[:top]
+        # The tanh-squashed Gaussian has no density at exactly +-1.
+        batches.append(episode_batch(e, np.clip(table.X[order], -0.995, 0.995)))
+    obs, acts, starts = (th.cat(parts) for parts in zip(*batches, strict=True))
+    n_seq = len(starts) // env.n_hyperparameters
+    lstm = policy.lstm_actor
+    zeros = th.zeros(lstm.num_layers, n_seq, lstm.hidden_size)
+    states = RNNStates((zeros, zeros), (zeros, zeros))
+    opt = th.optim.Adam(policy.parameters(), lr=learning_rate)
+    policy.set_training_mode(True)
+    ll = float("nan")
+    for _ in range(int(steps)):
+        _, log_prob, _ = policy.evaluate_actions(obs, acts, states, starts)
+        loss = -log_prob.mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ll = -float(loss.detach())
+    return ll
+
+
+def resolve_prior(prior: str | os.PathLike[str] | None, task: str | None = None) -> Path:
+    """The weights file meant by ``prior``: the shipped one for None or ``"default"``; for a
+    directory of leave-one-task-out weights, the file named after ``task`` (``<slug>.pt``)."""
+    if prior is None or str(prior) == "default":
+        return DEFAULT_PRIOR
+    p = Path(prior)
+    if p.is_dir():
+        if task is None:
+            raise PriorError(f"prior={str(p)!r} is a directory; a task is needed to pick its weights file")
+        return p / f"{task_slug(task)}.pt"
+    return p
+
+
+def load_prior(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Read a weights file written by :func:`pretrain`; a clear :class:`PriorError` if it cannot be used."""
+    p = resolve_prior(path)
+    if not p.exists():
+        raise PriorError(f"no prior weights at {p}; train them with: hpo-rl pretrain --out {p}")
+    try:
+        doc = th.load(p, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise PriorError(f"{p} is not a readable weights file ({type(e).__name__}: {e})") from e
+    if not isinstance(doc, dict) or doc.get("format") != PRIOR_FORMAT:
+        got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise PriorError(f"{p}: not a prior of format {PRIOR_FORMAT} (got {got})")
+    doc["path"] = str(p)
+    return doc
+
+
+def load_prior_into(policy: Any, prior: dict[str, Any], space: SearchSpace, obs_dim: int) -> None:
+    """Copy the prior's weights into ``policy``, after checking it was trained for this env.
+
+    The space must be the one the prior was trained on and the observation must carry the
+    same meta-features (``meta_features=True``); otherwise :class:`PriorError` names the
+    difference.
+    """
+    diff = SearchSpace.from_list(prior["space"]).difference(space, "the prior", "the env")
+    if diff is not None:
+        raise PriorError(
+            f"the prior {prior.get('path')} was trained on another search space: {diff}. "
+            "Pretrain one for this space with hpo-rl pretrain."
+        )
+    if list(prior["meta_features"]) != list(META_FEATURES) or int(prior["obs_dim"]) != int(obs_dim):
+        raise PriorError(
+            f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
+            f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
+        )
+    policy.load_state_dict(prior["state_dict"])
+
+
+def prior_policy(prior: dict[str, Any], env: Any) -> Any:
+    """An :class:`~agents.policy.HPORecurrentPolicy` for ``env`` holding the prior's weights."""
+    from agents.policy import HPORecurrentPolicy
+
+    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
+    load_prior_into(policy, prior, env.space, int(env.observation_space.shape[0]))
+    policy.set_training_mode(False)
+    return policy
+
+
+def propose(
+    policy: Any, env: Any, n: int, deterministic: bool = False, max_episodes: int | None = None
+) -> list[dict[str, Any]]:
+    """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
+    answered from the cache do not count; at most ``max_episodes`` in all), and return
+    every final ``info``. An env without ``n_real_evals`` counts every episode."""
+    out: list[dict[str, Any]] = []
+    base = getattr(env, "unwrapped", env)
+    counts = hasattr(base, "n_real_evals")
+    start = base.n_real_evals if counts else 0
+    limit = int(max_episodes) if max_episodes is not None else 50 * int(n)
+    while len(out) < limit and (base.n_real_evals - start if counts else len(out)) < int(n):
+        obs, _ = env.reset()
+        state, start, done = None, np.ones(1, dtype=bool), False
+        while not done:
+            action, state = policy.predict(obs, state=state, episode_start=start, deterministic=deterministic)
+            start = np.zeros(1, dtype=bool)
+            obs, _, done, _, info = env.step(action)
+        out.append(info)
+    return out

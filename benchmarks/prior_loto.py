@@ -1,0 +1,118 @@
+"""The leave-one-task-out table of the learned prior, from one benchmark results file.
+
+Every run in the file was made at one budget (e.g. 100); the trajectory of each run gives
+its best validation score, and the test score of that best, after any smaller number of
+evaluations, so budgets 10, 25 and 100 come from the same runs. For each budget it
+reports, per task, the mean over seeds of best validation and test-of-best per agent,
+and counts the tasks where ``--agent`` is at least as good as ``--versus`` on mean best
+validation (ties count as at least as good: validation accuracy is coarse).
+
+    python -m benchmarks.prior_loto RESULTS.jsonl --budgets 10,25,100 --out DIR
+
+writes ``DIR/loto.md``. The runs are made with ``hpo-rl pretrain --leave-one-out`` and
+``hpo-rl bench --agents random,tpe,rppo-mb,rppo-prior --prior DIR`` (see the results README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hpo_env.history import read_jsonl
+
+__all__ = ["at_budget", "loto_table", "main"]
+
+
+def at_budget(run: dict[str, Any], budget: int) -> tuple[float | None, float | None]:
+    """Best validation and its test score after the first ``budget`` real evaluations of ``run``."""
+    traj = run["trajectory"]
+    if not traj:
+        return None, None
+    point = traj[min(budget, len(traj)) - 1]
+    return point[2], (point[3] if len(point) > 3 else None)
+
+
+def _mean(xs: Sequence[float | None]) -> float | None:
+    xs = [x for x in xs if x is not None]
+    return statistics.fmean(xs) if xs else None
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4f}"
+
+
+def loto_table(
+    results: str | Path, budgets: Sequence[int], agent: str = "rppo-prior", versus: Sequence[str] = ("tpe",)
+) -> str:
+    """The Markdown report (see the module docstring)."""
+    runs = read_jsonl(results)
+    agents = sorted({r["agent"] for r in runs})
+    tasks = list(dict.fromkeys(r["task"] for r in runs))
+    seeds = sorted({int(r["seed"]) for r in runs})
+    lines = [
+        f"# Leave-one-task-out: `{agent}` on {len(tasks)} tasks, seeds {seeds}",
+        "",
+        f"From `{results}`. Mean over seeds; `val` is the best validation score after the first "
+        "B real evaluations, `test` the test score of that configuration.",
+        "",
+    ]
+    summary = []
+    for b in budgets:
+        per: dict[str, dict[str, list[tuple[float | None, float | None]]]] = defaultdict(lambda: defaultdict(list))
+        for r in runs:
+            per[r["task"]][r["agent"]].append(at_budget(r, b))
+        lines += [f"## Budget {b}", "", "| task | " + " | ".join(f"{a} val | {a} test" for a in agents) + " |"]
+        lines.append("|---|" + "---|---|" * len(agents))
+        wins: dict[str, int] = defaultdict(int)
+        n_tasks = 0
+        for t in tasks:
+            cells, vals = [], {}
+            for a in agents:
+                v = _mean([x[0] for x in per[t][a]])
+                vals[a] = v
+                cells += [_fmt(v), _fmt(_mean([x[1] for x in per[t][a]]))]
+            lines.append(f"| {t} | " + " | ".join(cells) + " |")
+            if vals.get(agent) is None:
+                continue
+            n_tasks += 1
+            for o in versus:
+                if vals.get(o) is not None and vals[agent] >= vals[o] - 1e-12:
+                    wins[o] += 1
+        lines.append("")
+        for o in versus:
+            share = wins[o] / n_tasks if n_tasks else 0.0
+            summary.append(
+                f"budget {b}: `{agent}` >= `{o}` on mean best validation on {wins[o]}/{n_tasks} tasks ({share:.0%})"
+            )
+    over = [r["extra"].get("agent_overhead_s_per_eval") for r in runs if r["agent"] == agent and r.get("extra")]
+    over = [x for x in over if x is not None]
+    if over:
+        summary.append(f"`{agent}` agent overhead per real evaluation: median {statistics.median(over):.3f} s "
+                       f"over {len(over)} runs (max {max(over):.3f} s)")  # fmt: skip
+    return "\n".join([*lines[:4], "## Summary", "", *[f"- {s}" for s in summary], "", *lines[4:]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.prior_loto", description=__doc__.split("\n\n")[0])
+    p.add_argument("results", help="results JSONL of the leave-one-task-out bench")
+    p.add_argument("--budgets", default="10,25,100", help="comma-separated budgets (default: %(default)s)")
+    p.add_argument("--agent", default="rppo-prior", help="the agent under test (default: %(default)s)")
+    p.add_argument("--versus", default="tpe,random,rppo-mb", help="agents it is counted against")
+    p.add_argument("--out", default=None, help="directory for loto.md (default: print)")
+    a = p.parse_args(argv)
+    text = loto_table(a.results, [int(x) for x in a.budgets.split(",")], a.agent, a.versus.split(","))
+    if a.out:
+        Path(a.out).mkdir(parents=True, exist_ok=True)
+        (Path(a.out) / "loto.md").write_text(text + "\n")
+        print(f"wrote {Path(a.out) / 'loto.md'}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,233 @@
+"""The learned prior: the multi-task fast-mode env, meta-training, the shipped weights, rppo-prior.
+
+Everything runs on the shipped fast-mode tables and real XGBoost on scikit-learn's
+built-in data; the pretraining here is a few thousand steps, enough to test the
+plumbing, not the prior's quality (that is measured in ``benchmarks/results/prior_loto``).
+"""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch as th
+from gymnasium.utils.env_checker import check_env
+
+import hpo_env
+from agents.base import run_agent
+from agents.prior import (
+    DEFAULT_PRIOR,
+    PriorError,
+    clone_top_configs,
+    episode_batch,
+    load_prior,
+    load_prior_into,
+    pretrain,
+    prior_policy,
+    propose,
+    resolve_prior,
+)
+from agents.registry import make_agent
+from agents.trainer import tune
+from hpo_env import Float, SearchSpace
+from hpo_env.meta_features import META_FEATURES
+from hpo_env.multitask import MultiTaskSurrogateEnv
+from hpo_env.tables import Table
+
+SMALL = ["iris", "wine", "breast_cancer"]
+TINY = {"timesteps": 1800, "n_envs": 2, "episodes_per_env": 2, "bc_top": 5, "bc_steps": 20}
+
+
+def test_multitask_env_passes_gymnasium_checks_and_draws_tasks():
+    env = gym.make("HPO-XGB-MultiTask-v0", tasks=SMALL, seed=0)
+    check_env(env.unwrapped)
+    env.reset(seed=0)
+    seen, n = set(), env.unwrapped.n_hyperparameters
+    for _ in range(30):
+        obs, info = env.reset()
+        assert obs.shape == (1 + n + len(META_FEATURES),)
+        # The context part is the drawn task's meta-features, from its table.
+        stored = Table.load(info["task"]).meta["meta_features"]
+        np.testing.assert_allclose(obs[1 + n :], [stored[k] for k in META_FEATURES], rtol=1e-6)
+        seen.add(info["task"])
+        for _ in range(n):
+            obs, r, term, _, info = env.step(env.action_space.sample())
+        assert term and 0.0 <= info["percentile"] <= 1.0 and r == pytest.approx(info["percentile"])
+    assert seen == set(SMALL)
+
+
+def test_percentile_reward_ranks_within_the_task_table():
+    env = MultiTaskSurrogateEnv(["iris"], repeat_penalty=0.0)
+    table = env.envs[0].objective.table
+    ok = table.val[~table.failed]
+    assert env.percentile(0, ok.max()) == 1.0
+    assert env.percentile(0, ok.min() - 1.0) == 0.0
+    assert env.percentile(0, float(np.median(ok))) == pytest.approx(np.mean(ok <= np.median(ok)))
+
+
+def play(env, actions):
+    env.reset()
+    for a in actions:
+        _, r, term, _, info = env.step(np.array([a], np.float32))
+    assert term
+    return r, info
+
+
+def test_repeating_a_configuration_is_penalised():
+    env = MultiTaskSurrogateEnv(["wine"], repeat_penalty=0.5, seed=0)
+    env.reset(seed=0)
+    acts = np.linspace(-0.8, 0.8, env.n_hyperparameters)
+    r1, i1 = play(env, acts)
+    r2, i2 = play(env, acts)
+    r3, i3 = play(env, acts[::-1])
+    assert not i1["repeated"] and i2["repeated"] and not i3["repeated"]
+    assert r1 == pytest.approx(i1["percentile"]) and r2 == pytest.approx(i2["percentile"] - 0.5)
+
+
+def test_session_rewards_add_up_to_the_best_of_the_session():
+    env = MultiTaskSurrogateEnv(SMALL, session=5, repeat_penalty=0.0, seed=3)
+    env.reset(seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        rewards, pcts, tasks = [], [], set()
+        for _ in range(5):
+            r, info = play(env, rng.uniform(-1, 1, env.n_hyperparameters))
+            rewards.append(r)
+            pcts.append(info["percentile"])
+            tasks.add(info["task"])
+        assert len(tasks) == 1 and min(rewards) >= 0.0
+        assert sum(rewards) == pytest.approx(max(pcts))
+
+
+def test_multitask_env_names_bad_tasks():
+    with pytest.raises(ValueError, match=r"no table for task\(s\) \['nope'\]"):
+        MultiTaskSurrogateEnv(["iris", "nope"])
+    with pytest.raises(ValueError, match="no task left"):
+        MultiTaskSurrogateEnv(["iris"], exclude=["iris"])
+
+
+def test_shipped_weights_load_and_act_within_bounds():
+    prior = load_prior()
+    assert prior["path"] == str(DEFAULT_PRIOR) and list(prior["meta_features"]) == list(META_FEATURES)
+    assert len(prior["train"]["tasks"]) >= 20
+    env = hpo_env.make_xgb_env("breast_cancer", meta_features=True, seed=0)
+    policy = prior_policy(prior, env)
+    obs, _ = env.reset()
+    state, start = None, np.ones(1, bool)
+    for _ in range(env.n_hyperparameters):
+        action, state = policy.predict(obs, state=state, episode_start=start)
+        start = np.zeros(1, bool)
+        assert action.shape == (1,) and -1.0 <= float(action[0]) <= 1.0
+        obs, _ = env.advance(action)
+    # Sampled proposals decode to valid configurations of the space.
+    sim = gym.make("HPO-XGB-Surrogate-v0", task="breast_cancer", meta_features=True).unwrapped
+    infos = propose(prior_policy(prior, sim), sim, 20)
+    assert sim.n_real_evals == 20
+    for info in infos:
+        x = sim.space.encode(info["config"])
+        assert np.all(np.abs(x) <= 1.0) and sim.space.decode(x) == info["config"]
+
+
+def test_the_prior_beats_random_proposals_on_average():
+    # Its samples come from where good configurations were; random ones do not.
+    env = MultiTaskSurrogateEnv(["pmlb:vehicle"], repeat_penalty=0.0, seed=1)
+    env.reset(seed=1)
+    prior = np.mean([i["percentile"] for i in propose(prior_policy(load_prior(), env), env, 60)])
+    rng = np.random.default_rng(1)
+    rand = np.mean([play(env, rng.uniform(-1, 1, env.n_hyperparameters))[1]["percentile"] for _ in range(60)])
+    assert prior > rand + 0.1
+
+
+def test_weights_for_another_space_or_observation_are_refused(tmp_path):
+    prior = load_prior()
+    other = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True), Float("subsample", 0.5, 1.0)])
+    env = hpo_env.make_xgb_env("iris", space=other, meta_features=True)
+    msg = r"another search space: hyperparameter 0 is .*'low': 0.001.* in the prior but .*'low': 0.01.* in the env"
+    with pytest.raises(PriorError, match=msg):
+        prior_policy(prior, env)
+    plain = hpo_env.make_xgb_env("iris")  # no meta-features in the observation
+    with pytest.raises(PriorError, match="meta_features=True"):
+        prior_policy(prior, plain)
+    with pytest.raises(PriorError, match="hpo-rl pretrain --out"):
+        load_prior(tmp_path / "missing.pt")
+    (tmp_path / "junk.pt").write_text("not weights")
+    with pytest.raises(PriorError, match="not a readable weights file"):
+        load_prior(tmp_path / "junk.pt")
+    assert resolve_prior(tmp_path, "pmlb:adult") == tmp_path / "pmlb_adult.pt"
+
+
+def test_rppo_prior_respects_the_budget_on_real_xgboost():
+    agent = make_agent("rppo-prior")
+    env = hpo_env.make_xgb_env("breast_cancer", seed=0, **agent.env_overrides)
+    res = run_agent(agent, env, 14, 0)
+    assert res.n_real_evals == 14 == env.n_real_evals
+    assert res.extra["prior"] == str(DEFAULT_PRIOR)
+    assert res.best_val is not None and res.best_val > 0.9
+
+
+def test_rppo_prior_falls_back_with_a_warning_when_the_weights_are_missing(tmp_path):
+    agent = make_agent("rppo-prior", prior=tmp_path / "missing.pt")
+    env = hpo_env.make_xgb_env("iris", seed=0, **agent.env_overrides)
+    with pytest.warns(UserWarning, match="falls back to a random initial policy: no prior weights"):
+        res = run_agent(agent, env, 6, 0)
+    assert res.n_real_evals == 6 and res.extra["prior"] is None
+
+
+def test_tune_starts_from_the_prior_and_keeps_its_budget(tmp_path):
+    r = tune("wine", 14, 0, env_id="HPO-XGB-Surrogate-v0", prior="default", model_based="kl",
+             out_dir=tmp_path / "run", progress=False, tensorboard=False)  # fmt: skip
+    assert r.n_real_evals == 14 and r.settings["prior"] == str(DEFAULT_PRIOR) and r.settings["prior_evals"] == 10
+    assert r.settings["policy_kwargs"]["state_dependent_std"] is True
+    with pytest.raises(PriorError, match="no prior weights"):
+        tune("wine", 5, 0, env_id="HPO-XGB-Surrogate-v0", prior=tmp_path / "missing.pt", progress=False)
+
+
+def test_pretrain_is_seeded_and_records_what_it_trained_on(tmp_path):
+    a = pretrain(tmp_path / "a.pt", tasks=SMALL, exclude=["iris"], seed=0, progress=False, **TINY)
+    b = pretrain(tmp_path / "b.pt", tasks=SMALL, exclude=["iris"], seed=0, progress=False, **TINY)
+    pa, pb = load_prior(a), load_prior(b)
+    assert pa["train"]["tasks"] == ["wine", "breast_cancer"] and pa["train"]["exclude"] == ["iris"]
+    for k, v in pa["state_dict"].items():
+        assert th.equal(v, pb["state_dict"][k]), k
+    env = hpo_env.make_xgb_env("iris", meta_features=True)
+    load_prior_into(prior_policy(pa, env), pa, env.space, env.observation_space.shape[0])
+    with pytest.raises(ValueError, match=r"unknown pretrain settings \['nope'\]"):
+        pretrain(tmp_path / "c.pt", tasks=SMALL, nope=1)
+
+
+def test_behaviour_cloning_raises_the_likelihood_of_the_best_configurations():
+    env = MultiTaskSurrogateEnv(SMALL)
+    prior = load_prior()
+    policy = prior_policy(prior, env)
+    policy.load_state_dict({k: th.zeros_like(v) if "log_std" in k else v for k, v in policy.state_dict().items()})
+    before = clone_top_configs(policy, env, top=10, steps=1, learning_rate=0.0)
+    after = clone_top_configs(policy, env, top=10, steps=60, learning_rate=3e-3)
+    assert after > before + 0.5
+
+
+def test_episode_batch_replays_the_env_observations():
+    env = hpo_env.make_surrogate_env("iris", meta_features=True)
+    acts = np.random.default_rng(0).uniform(-1, 1, (3, env.n_hyperparameters))
+    obs, a, starts = episode_batch(env, acts)
+    n = env.n_hyperparameters
+    assert obs.shape == (3 * n, env.observation_space.shape[0]) and starts.tolist().count(1.0) == 3
+    np.testing.assert_allclose(a.numpy().reshape(3, n), acts.astype(np.float32))
+    # Step t's observation carries action t-1 and flags hyperparameter t.
+    assert obs[n + 1, 0] == pytest.approx(acts[1, 0]) and obs[n + 1, 1 + 1] == 1.0
+
+
+def test_cli_pretrain_and_bench_with_a_prior_directory(tmp_path):
+    from benchmarks.cli import main
+    from hpo_env.history import read_jsonl
+
+    out = tmp_path / "priors"
+    sets = [f"--set={k}={v}" for k, v in TINY.items()]
+    assert main(["pretrain", "--tasks", ",".join(SMALL), "--leave-one-out", "iris,wine", "--out", str(out),
+                 "--no-progress", *sets]) == 0  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == ["iris.pt", "wine.pt"]
+    assert load_prior(out / "iris.pt")["train"]["tasks"] == ["wine", "breast_cancer"]
+    res = tmp_path / "r.jsonl"
+    args = ["--tasks", "iris", "--agents", "rppo-prior", "--budget", "12", "--seeds", "1", "--prior", str(out)]
+    code = main(["bench", "--env", "HPO-XGB-Surrogate-v0", *args, "--out", str(res), "--no-progress"])
+    assert code == 0
+    (line,) = read_jsonl(res)  # the left-out task's own weights were used: no fallback
+    assert line["extra"]["prior"] == str(out / "iris.pt") and line["n_real_evals"] == 12
+    assert main(["pretrain", "--set", "nope=1", "--out", str(tmp_path / "x.pt")]) == 2
