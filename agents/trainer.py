@@ -182,7 +182,7 @@ def tune(
     assert isinstance(env, HPOEnv), f"tune needs an HPOEnv, got {type(env).__name__}"
     settings = _json_safe(
         {
-            "agent": "rppo" if model_based is None else f"rppo-mb-{model_based}",
+            "agent": ("rppo" if model_based is None else f"rppo-mb-{model_based}") + ("-prior" if prior else ""),
             "env_id": env_id,
             "task": getattr(env.objective, "task", None) and env.objective.task.describe(),
             "budget": int(budget),
@@ -249,8 +249,9 @@ def tune(
             from agents.prior import load_prior_into, propose
 
             load_prior_into(model.policy, prior_doc, env.space, int(env.observation_space.shape[0]))
-            # The prior's own proposals first: real evaluations before any update.
-            n_first = min(int(prior_evals), int(budget)) - (env.n_real_evals - start)
+            # The prior's own proposals first: real evaluations before any update (counted
+            # over the whole history, so a run resumed before its first update does not redo them).
+            n_first = min(int(prior_evals), int(budget)) - env.n_real_evals
             if n_first > 0:
                 model.policy.set_training_mode(False)
                 propose(model.policy, env, n_first, max_episodes=50 * n_first)

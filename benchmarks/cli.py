@@ -61,19 +61,32 @@ def _default_out(task: str, seed: int) -> Path:
     return Path("runs") / f"{slug}-seed{seed}"
 
 
+#: Envs whose default search space the shipped prior was trained on.
+PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
+
+
+def _tune_prior(a: argparse.Namespace) -> str | None:
+    """``--prior auto``: the shipped weights for the XGBoost envs (their default space), else none."""
+    if a.prior == "auto":
+        return "default" if a.env in PRIOR_ENVS else None
+    return None if a.prior == "none" else a.prior
+
+
 def _cmd_tune(a: argparse.Namespace) -> int:
     from agents.trainer import tune
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
     ppo = {"learning_rate": a.lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
-    model_based = None if a.model == "none" else a.model
+    prior = _tune_prior(a)
+    model = a.model if a.model is not None else ("kl" if prior is not None else "none")
+    model_based = None if model == "none" else model
     mk = {"kl_threshold": a.kl_threshold} if (model_based and a.kl_threshold is not None) else None
     r = tune(
         a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
         ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
         progress=not a.no_progress, tensorboard=not a.no_tensorboard,
         n_envs=a.n_envs, backend=a.backend, address=a.address,
-        prior=None if a.prior == "none" else a.prior,
+        prior=prior,
     )  # fmt: skip
     keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
     summary = {k: getattr(r, k) for k in keys}
@@ -229,14 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--episodes-per-update", type=int, default=8, help="episodes per PPO update (default: %(default)s)")
     t.add_argument("--n-epochs", type=int, default=10, help="PPO epochs per update (default: %(default)s)")
     t.add_argument(
-        "--model", default="none", choices=["none", "kl", "fixed"],
-        help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed (default: %(default)s)",
+        "--model", default=None, choices=["none", "kl", "fixed"],
+        help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed "
+        "(default: kl with a prior, else none)",
     )  # fmt: skip
     t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
     t.add_argument(
-        "--prior", default="none",
-        help="start from meta-trained weights: default (the shipped ones), a file from hpo-rl pretrain, "
-        "or none (default: %(default)s)",
+        "--prior", default="auto",
+        help="start from meta-trained weights (the rppo-prior agent): default (the shipped ones), a file from "
+        "hpo-rl pretrain, none (the paper's agent from scratch), or auto: the shipped ones for "
+        "HPO-XGB-v0 and HPO-XGB-Surrogate-v0, none for other envs (default: %(default)s)",
     )  # fmt: skip
     t.add_argument("--n-envs", type=int, default=1, help="episodes side by side, evaluated in parallel (default: 1)")
     t.add_argument(

@@ -231,3 +231,22 @@ def test_cli_pretrain_and_bench_with_a_prior_directory(tmp_path):
     (line,) = read_jsonl(res)  # the left-out task's own weights were used: no fallback
     assert line["extra"]["prior"] == str(out / "iris.pt") and line["n_real_evals"] == 12
     assert main(["pretrain", "--set", "nope=1", "--out", str(tmp_path / "x.pt")]) == 2
+
+
+def test_cli_tune_uses_the_shipped_prior_by_default_for_xgboost_envs(tmp_path):
+    import json
+
+    from benchmarks.cli import main
+
+    def settings(*extra):
+        out = tmp_path / "-".join(extra or ("default",))
+        args = ["tune", "--env", "HPO-XGB-Surrogate-v0", "--task", "iris", "--budget", "12", "--out", str(out)]
+        assert main([*args, "--no-progress", "--no-tensorboard", *extra]) == 0
+        return json.loads((out / "settings.json").read_text())
+
+    s = settings()
+    assert s["prior"] == str(DEFAULT_PRIOR) and s["model_based"] == "kl" and s["agent"] == "rppo-mb-kl-prior"
+    s = settings("--prior", "none")
+    assert s["prior"] is None and s["model_based"] is None
+    s = settings("--prior", "none", "--model", "kl")
+    assert s["prior"] is None and s["model_based"] == "kl"
