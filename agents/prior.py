@@ -330,22 +330,35 @@ def prior_policy(prior: dict[str, Any], env: Any) -> Any:
 
 
 def propose(
-    policy: Any, env: Any, n: int, deterministic: bool = False, max_episodes: int | None = None
+    policy: Any,
+    env: Any,
+    n: int,
+    deterministic: bool = False,
+    max_episodes: int | None = None,
+    on_episode: Any = None,
 ) -> list[dict[str, Any]]:
     """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
     answered from the cache do not count; at most ``max_episodes`` in all), and return
-    every final ``info``. An env without ``n_real_evals`` counts every episode."""
+    every final ``info``. An env without ``n_real_evals`` counts every episode.
+    ``on_episode(k)`` is called after each episode with the real evaluations it made (0 or 1)."""
     out: list[dict[str, Any]] = []
     base = getattr(env, "unwrapped", env)
     counts = hasattr(base, "n_real_evals")
-    start = base.n_real_evals if counts else 0
+    n_before = base.n_real_evals if counts else 0
     limit = int(max_episodes) if max_episodes is not None else 50 * int(n)
-    while len(out) < limit and (base.n_real_evals - start if counts else len(out)) < int(n):
+
+    def made() -> int:
+        return base.n_real_evals - n_before if counts else len(out)
+
+    while len(out) < limit and made() < int(n):
+        k = made()
         obs, _ = env.reset()
-        state, start, done = None, np.ones(1, dtype=bool), False
+        state, first, done = None, np.ones(1, dtype=bool), False
         while not done:
-            action, state = policy.predict(obs, state=state, episode_start=start, deterministic=deterministic)
-            start = np.zeros(1, dtype=bool)
+            action, state = policy.predict(obs, state=state, episode_start=first, deterministic=deterministic)
+            first = np.zeros(1, dtype=bool)
             obs, _, done, _, info = env.step(action)
         out.append(info)
+        if on_episode is not None:
+            on_episode(made() - k)
     return out

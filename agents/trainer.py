@@ -166,7 +166,7 @@ def tune(
     if mk is not None and set(mk) != set(MODEL_DEFAULTS):
         unknown = sorted(set(mk) - set(MODEL_DEFAULTS))
         raise ValueError(f"unknown model_kwargs {unknown}; known: {sorted(MODEL_DEFAULTS)}")
-    prior_doc = None
+    prior_doc, prior_episodes = None, 0
     if prior is not None:
         from agents.prior import load_prior
 
@@ -254,7 +254,16 @@ def tune(
             n_first = min(int(prior_evals), int(budget)) - env.n_real_evals
             if n_first > 0:
                 model.policy.set_training_mode(False)
-                propose(model.policy, env, n_first, max_episodes=50 * n_first)
+                bar = None
+                if progress:
+                    from tqdm.auto import tqdm
+
+                    bar = tqdm(total=n_first, desc="prior's proposals", unit="eval")
+                prior_episodes = len(
+                    propose(model.policy, env, n_first, max_episodes=50 * n_first, on_episode=bar and bar.update)
+                )
+                if bar is not None:
+                    bar.close()
     inc = env.history.incumbent  # the prior's proposals may have added evaluations
     cb = RealEvalBudgetCallback(
         budget,
@@ -287,7 +296,7 @@ def tune(
         best_val=None if inc is None else inc["val_score"],
         test_of_best=None if inc is None else inc["test_score"],
         n_real_evals=env.n_real_evals,
-        n_episodes=cb.n_episodes,
+        n_episodes=cb.n_episodes + prior_episodes,
         n_model_episodes=cb.n_model,
         wall_s=wall,
         eval_s=eval_s,

@@ -250,3 +250,12 @@ def test_cli_tune_uses_the_shipped_prior_by_default_for_xgboost_envs(tmp_path):
     assert s["prior"] is None and s["model_based"] is None
     s = settings("--prior", "none", "--model", "kl")
     assert s["prior"] is None and s["model_based"] == "kl"
+
+
+def test_propose_counts_real_evaluations_from_where_the_history_stands():
+    env = gym.make("HPO-XGB-Surrogate-v0", task="wine", meta_features=True).unwrapped
+    policy = prior_policy(load_prior(), env)
+    propose(policy, env, 4)
+    made = []
+    infos = propose(policy, env, 3, on_episode=made.append)
+    assert env.n_real_evals == 7 and sum(made) == 3 and len(infos) == len(made)
