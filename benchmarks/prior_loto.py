@@ -54,7 +54,7 @@ def loto_table(
     tasks = list(dict.fromkeys(r["task"] for r in runs))
     seeds = sorted({int(r["seed"]) for r in runs})
     lines = [
-        f"# Leave-one-task-out: `{agent}` on {len(tasks)} tasks, seeds {seeds}",
+        f"# `{agent}` on {len(tasks)} tasks its prior was not trained on, seeds {seeds}",
         "",
         f"From `{results}`. Mean over seeds; `val` is the best validation score after the first "
         "B real evaluations, `test` the test score of that configuration.",
