@@ -45,6 +45,7 @@ __all__ = [
     "PRETRAIN_DEFAULTS",
     "PRIOR_FORMAT",
     "PriorError",
+    "check_prior",
     "load_prior",
     "load_prior_into",
     "pretrain",
@@ -92,6 +93,14 @@ class PriorError(ValueError):
     """Weights that are missing, unreadable, or were trained for another space or observation."""
 
 
+def _settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """:data:`PRETRAIN_DEFAULTS` overridden by ``settings``; unknown names are refused."""
+    unknown = sorted(set(settings) - set(PRETRAIN_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown pretrain settings {unknown}; known: {sorted(PRETRAIN_DEFAULTS)}")
+    return {**PRETRAIN_DEFAULTS, **settings}
+
+
 def pretrain(
     out: str | os.PathLike[str],
     *,
@@ -121,10 +130,7 @@ def pretrain(
     from agents.policy import HPORecurrentPolicy, default_policy_kwargs
     from hpo_env.multitask import MultiTaskSurrogateEnv
 
-    unknown = sorted(set(settings) - set(PRETRAIN_DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown pretrain settings {unknown}; known: {sorted(PRETRAIN_DEFAULTS)}")
-    cfg = {**PRETRAIN_DEFAULTS, **settings}
+    cfg = _settings(settings)
     th.set_num_threads(int(torch_threads))
     t0 = time.perf_counter()
 
@@ -158,7 +164,6 @@ def pretrain(
         clone_top_configs(model.policy, base, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
     if int(cfg["timesteps"]) > 0:
         model.learn(total_timesteps=int(cfg["timesteps"]), progress_bar=progress)
-    rewards = [ep["r"] for ep in model.ep_info_buffer] if model.ep_info_buffer else []
     doc = {
         "format": PRIOR_FORMAT,
         "space": first.space.to_list(),
@@ -172,7 +177,6 @@ def pretrain(
             "seed": int(seed),
             "settings": cfg,
             "seconds": round(time.perf_counter() - t0, 1),
-            "final_mean_reward": float(np.mean(rewards)) if rewards else None,
         },
     }
     out = Path(out)
@@ -200,6 +204,7 @@ def pretrain_leave_one_out(
     """
     from agents.parallel import imap_unordered
 
+    _settings({k: v for k, v in kwargs.items() if k not in ("tasks", "exclude", "table_dir", "seed")})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     extra = list(kwargs.pop("exclude", ()))
@@ -298,24 +303,29 @@ def load_prior(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     return doc
 
 
-def load_prior_into(policy: Any, prior: dict[str, Any], space: SearchSpace, obs_dim: int) -> None:
-    """Copy the prior's weights into ``policy``, after checking it was trained for this env.
+def check_prior(prior: dict[str, Any], env: Any) -> None:
+    """Refuse a prior not trained for ``env``, naming the difference (:class:`PriorError`).
 
     The space must be the one the prior was trained on and the observation must carry the
-    same meta-features (``meta_features=True``); otherwise :class:`PriorError` names the
-    difference.
+    same meta-features (``meta_features=True``).
     """
-    diff = SearchSpace.from_list(prior["space"]).difference(space, "the prior", "the env")
+    diff = SearchSpace.from_list(prior["space"]).difference(env.space, "the prior", "the env")
     if diff is not None:
         raise PriorError(
             f"the prior {prior.get('path')} was trained on another search space: {diff}. "
             "Pretrain one for this space with hpo-rl pretrain."
         )
-    if list(prior["meta_features"]) != list(META_FEATURES) or int(prior["obs_dim"]) != int(obs_dim):
+    obs_dim = int(env.observation_space.shape[0])
+    if list(prior["meta_features"]) != list(META_FEATURES) or int(prior["obs_dim"]) != obs_dim:
         raise PriorError(
             f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
             f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
         )
+
+
+def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
+    """Copy the prior's weights into ``policy`` after :func:`check_prior` on ``env``."""
+    check_prior(prior, env)
     policy.load_state_dict(prior["state_dict"])
 
 
@@ -324,7 +334,7 @@ def prior_policy(prior: dict[str, Any], env: Any) -> Any:
     from agents.policy import HPORecurrentPolicy
 
     policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
-    load_prior_into(policy, prior, env.space, int(env.observation_space.shape[0]))
+    load_prior_into(policy, prior, env)
     policy.set_training_mode(False)
     return policy
 

@@ -56,11 +56,11 @@ def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
     """The weights file for this env's task, or None with a warning when they cannot be used
     (missing, unreadable, or trained for another space or observation): the agent then
     trains from a random policy, as ``rppo-mb`` does."""
-    from agents.prior import PriorError, load_prior, prior_policy, resolve_prior
+    from agents.prior import PriorError, check_prior, load_prior, resolve_prior
 
     try:
         path = resolve_prior(prior, task_spec(env))
-        prior_policy(load_prior(path), env)  # checks the space and the observation
+        check_prior(load_prior(path), env)
         return str(path)
     except PriorError as e:
         warnings.warn(f"rppo-prior falls back to a random initial policy: {e}", stacklevel=3)

@@ -248,7 +248,7 @@ def tune(
         if prior_doc is not None:
             from agents.prior import load_prior_into, propose
 
-            load_prior_into(model.policy, prior_doc, env.space, int(env.observation_space.shape[0]))
+            load_prior_into(model.policy, prior_doc, env)
             # The prior's own proposals first: real evaluations before any update (counted
             # over the whole history, so a run resumed before its first update does not redo them).
             n_first = min(int(prior_evals), int(budget)) - env.n_real_evals

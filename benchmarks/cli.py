@@ -199,16 +199,12 @@ def _cmd_collect(a: argparse.Namespace) -> int:
 
 
 def _cmd_pretrain(a: argparse.Namespace) -> int:
-    from agents.prior import DEFAULT_PRIOR, PRETRAIN_DEFAULTS, pretrain, pretrain_leave_one_out
+    from agents.prior import DEFAULT_PRIOR, pretrain, pretrain_leave_one_out
     from benchmarks.suites import resolve_tasks
 
     tasks = None if a.tasks is None else resolve_tasks(None, a.tasks)
     exclude = [] if a.exclude is None else resolve_tasks(None, a.exclude)
-    settings = _parse_env_args(a.set)
-    unknown = sorted(set(settings) - set(PRETRAIN_DEFAULTS))
-    if unknown:
-        raise ValueError(f"--set {unknown}: unknown settings; known: {sorted(PRETRAIN_DEFAULTS)}")
-    kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **settings}
+    kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **_parse_env_args(a.set)}
     if a.leave_one_out is not None:
         from benchmarks.suites import SUITES
         from hpo_env.tables import list_tables

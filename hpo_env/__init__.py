@@ -62,7 +62,7 @@ _ENVS = (
     ("HPO-CNN-v0", "hpo_env.env:make_cnn_env"),
     ("HPO-XGB-Surrogate-v0", "hpo_env.surrogate:make_surrogate_env"),
     ("HPO-XGB-Tabular-v0", "hpo_env.surrogate:make_tabular_env"),
-    ("HPO-XGB-MultiTask-v0", "hpo_env.multitask:make_multitask_env"),
+    ("HPO-XGB-MultiTask-v0", "hpo_env.multitask:MultiTaskSurrogateEnv"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import os
-from collections import deque
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -23,7 +22,7 @@ from hpo_env.env import HPOEnv, safe_evaluate
 from hpo_env.surrogate import make_surrogate_env
 from hpo_env.tables import list_tables
 
-__all__ = ["MultiTaskSurrogateEnv", "make_multitask_env"]
+__all__ = ["MultiTaskSurrogateEnv"]
 
 
 class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -72,7 +71,7 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
     - ``session``: episodes per task draw, with improvement rewards (default None: a
       new task every episode, plain rewards).
     - ``repeat_penalty``, ``repeat_window``, ``repeat_tol``: the repeat guard above.
-    - ``seed``: seeds the surrogates and the task draws.
+    - ``seed``: seeds the surrogates; the task draws follow ``reset(seed=...)``.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
@@ -128,16 +127,21 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
         self._best = 0.0  # best reward so far in the current session
         self.repeat_penalty = float(repeat_penalty)
         self.repeat_tol = float(repeat_tol)
-        self._recent = [deque(maxlen=int(repeat_window)) for _ in chosen]
+        if int(repeat_window) < 1:
+            raise ValueError(f"repeat_window={repeat_window!r}; expected a number of configurations >= 1")
+        # Per task, a ring of its last ``repeat_window`` configurations (as actions); empty slots
+        # are infinitely far, so one vector comparison checks them all.
+        self._recent = np.full((len(chosen), int(repeat_window), self.n_hyperparameters), np.inf)
+        self._slot = np.zeros(len(chosen), dtype=np.int64)
         self._i = 0
-        self.seed = int(seed)
 
     def clone(self) -> MultiTaskSurrogateEnv:
         """Another env over the same surrogates (built once), with its own episode state and
         repeat memory: how a vector env gets many copies without refitting every forest."""
         new = copy.copy(self)
         new.envs = [HPOEnv(e.objective, cache=False, context=e.context) for e in self.envs]
-        new._recent = [deque(maxlen=d.maxlen) for d in self._recent]
+        new._recent = np.full_like(self._recent, np.inf)
+        new._slot = np.zeros_like(self._slot)
         new._np_random = None
         return new
 
@@ -171,15 +175,11 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
             self._left -= 1  # a session counts finished episodes, not resets
         x = env.space.encode(config)
         recent = self._recent[self._i]
-        repeated = any(float(np.max(np.abs(x - r))) <= self.repeat_tol for r in recent)
-        recent.append(x)
+        repeated = bool(np.abs(recent - x).max(axis=1).min() <= self.repeat_tol)
+        recent[self._slot[self._i] % len(recent)] = x
+        self._slot[self._i] += 1
         info = {"task": self.current_task, "val_score": ev.val_score, "percentile": pct, "repeated": repeated,
                 "config": config, "error": ev.error}  # fmt: skip
         if repeated:
             reward -= self.repeat_penalty
         return obs, reward, True, False, info
-
-
-def make_multitask_env(**kwargs: Any) -> MultiTaskSurrogateEnv:
-    """Build ``HPO-XGB-MultiTask-v0`` (arguments: :class:`MultiTaskSurrogateEnv`)."""
-    return MultiTaskSurrogateEnv(**kwargs)

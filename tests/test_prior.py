@@ -188,7 +188,7 @@ def test_pretrain_is_seeded_and_records_what_it_trained_on(tmp_path):
     for k, v in pa["state_dict"].items():
         assert th.equal(v, pb["state_dict"][k]), k
     env = hpo_env.make_xgb_env("iris", meta_features=True)
-    load_prior_into(prior_policy(pa, env), pa, env.space, env.observation_space.shape[0])
+    load_prior_into(prior_policy(pa, env), pa, env)
     with pytest.raises(ValueError, match=r"unknown pretrain settings \['nope'\]"):
         pretrain(tmp_path / "c.pt", tasks=SMALL, nope=1)
 
