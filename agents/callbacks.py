@@ -64,30 +64,44 @@ class RealEvalBudgetCallback(BaseCallback):
         if self._bar is not None:
             self._bar.set_postfix(best="-" if self.best is None else f"{self.best:.4f}", refresh=True)
 
+    @property
+    def spent(self) -> bool:
+        """Whether the budget of real evaluations is used up."""
+        return self.n_real >= self.budget
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the budget, or the cap on episodes, is used up."""
+        return self.spent or (self.max_episodes is not None and self.n_episodes >= self.max_episodes)
+
+    def observe(self, info: dict[str, Any]) -> None:
+        """Count one step's ``info``; evaluations made outside the rollout (a model-screened
+        proposal) come in here too."""
+        if "real" not in info:
+            return
+        if info.get("model"):
+            self.n_model += 1
+            return
+        self.n_episodes += 1
+        if not info["real"]:
+            self.n_cached += 1
+            return
+        self.n_real += 1
+        self.logger.record_mean("real/val_score", info["val_score"])
+        # The env's history already keeps the incumbent; show it rather than track it twice.
+        if info["incumbent"] is not None:
+            self.best = info["incumbent"]["val_score"]
+        if self._bar is not None:
+            self._bar.update(1)
+            self._show()
+
     def _on_step(self) -> bool:
         for info in self.locals["infos"]:
-            if "real" not in info:
-                continue
-            if info.get("model"):
-                self.n_model += 1
-                continue
-            self.n_episodes += 1
-            if not info["real"]:
-                self.n_cached += 1
-                continue
-            self.n_real += 1
-            score = info["val_score"]
-            self.logger.record_mean("real/val_score", score)
-            # The env's history already keeps the incumbent; show it rather than track it twice.
-            if info["incumbent"] is not None:
-                self.best = info["incumbent"]["val_score"]
-            if self._bar is not None:
-                self._bar.update(1)
-                self._show()
+            self.observe(info)
         if self.best is not None:
             self.logger.record("real/best_val", self.best)
         self.logger.record("real/n_evals", self.n_real)
-        if self.n_real >= self.budget:
+        if self.spent:
             return False
         if self.max_episodes is not None and self.n_episodes >= self.max_episodes:
             self.stalled = True

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import torch as th
 
+from agents.sampling import episode_observations
 from hpo_env.meta_features import META_FEATURES
 from hpo_env.spaces import SearchSpace
 from hpo_env.tables import task_slug
@@ -229,11 +230,7 @@ def episode_batch(env: Any, actions: np.ndarray) -> tuple[th.Tensor, th.Tensor, 
     (rows of per-hyperparameter actions in space order) on an :class:`~hpo_env.env.HPOEnv`
     with the fixed order, laid out as sb3-contrib's recurrent policies read sequences."""
     n_hp = env.n_hyperparameters
-    obs = np.zeros((len(actions), n_hp, env.observation_space.shape[0]), np.float32)
-    for i, row in enumerate(actions):
-        obs[i, 0], _ = env.reset()
-        for t in range(n_hp - 1):
-            obs[i, t + 1], _ = env.advance(row[env.order[t] : env.order[t] + 1])
+    obs = episode_observations(env, actions)
     acts = np.take(actions, env.order, axis=1).reshape(-1, 1)
     starts = np.zeros(len(actions) * n_hp, np.float32)
     starts[::n_hp] = 1.0

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from agents.base import Agent
 
-__all__ = ["AGENTS", "PRIOR_AGENTS", "make_agent"]
+__all__ = ["AGENTS", "PRIOR_AGENTS", "SCREEN", "make_agent"]
 
 
 def _random() -> Agent:
@@ -51,6 +51,17 @@ def _rppo(name: str, **kwargs) -> Callable[..., Agent]:
     return make
 
 
+def _prior(name: str, **kwargs) -> Callable[..., Agent]:
+    """A model-based agent started from the shipped prior (``prior=`` overrides it)."""
+    return _rppo(name, model_based="kl", prior="default", env_overrides={"meta_features": True}, **kwargs)
+
+
+#: Candidates the reward model screens per real evaluation (``rppo-prior``, ``rppo-prior-ft``).
+SCREEN = 1000
+#: PPO learning rate of ``rppo-prior-ft``: the pretraining rate; the paper's 7e-3 moves a
+#: sharp prior too far in one update.
+FINETUNE_LR = 3e-4
+
 #: name -> factory. Variants that need other env settings say so through ``env_overrides``.
 AGENTS: dict[str, Callable[[], Agent]] = {
     "random": _random,
@@ -64,13 +75,21 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "rppo-shuffle": _rppo("rppo-shuffle", env_overrides={"order": "shuffle"}),
     "rppo-mb": _rppo("rppo-mb", model_based="kl"),
     "rppo-mb-fixed": _rppo("rppo-mb-fixed", model_based="fixed"),
-    # The paper's model-based agent started from the meta-trained prior (agents.prior).
-    "rppo-prior": _rppo("rppo-prior", model_based="kl", prior="default", env_overrides={"meta_features": True}),
+    # The meta-trained prior (agents.prior) as a fixed proposal distribution, the
+    # per-task reward model picking each real evaluation among its samples
+    # (agents.model_control.screened_proposal): the default tuner.
+    "rppo-prior": _prior("rppo-prior", model_kwargs={"screen": SCREEN, "finetune": False}),
+    # The same with PPO fine-tuning the prior on the reward model between evaluations.
+    "rppo-prior-ft": _prior(
+        "rppo-prior-ft", model_kwargs={"screen": SCREEN}, ppo_kwargs={"learning_rate": FINETUNE_LR}
+    ),
+    # The prior with the paper's loop as it is: real episodes are the policy's own samples.
+    "rppo-prior-plain": _prior("rppo-prior-plain"),
 }
 
 
 #: Agents that take a ``prior`` (weights file, or a directory of leave-one-task-out weights).
-PRIOR_AGENTS = ("rppo-prior",)
+PRIOR_AGENTS = ("rppo-prior", "rppo-prior-ft", "rppo-prior-plain")
 
 
 def make_agent(name: str, **kwargs) -> Agent:

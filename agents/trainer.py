@@ -49,6 +49,8 @@ MODEL_DEFAULTS: dict[str, Any] = {
     "max_model_updates": 50,
     "real_episodes_per_cycle": 8,
     "min_real_evals": 10,
+    "screen": 0,
+    "finetune": True,
 }
 
 
@@ -220,17 +222,10 @@ def tune(
         from agents.vec_env import ParallelEvalVecEnv
 
         train_env = ParallelEvalVecEnv(env, n_envs, backend=backend, address=address, max_real_evals=int(budget))
-    callbacks: list[Any] = []
-    control = None
     if mk is not None:
-        from agents.model_control import KLModelControlCallback
         from hpo_env.wrappers import ModelRewardWrapper
 
         train_env = ModelRewardWrapper(env, model=mk["reward_model"], seed=seed)
-        control = KLModelControlCallback(
-            train_env, horizon=model_based, **{k: v for k, v in mk.items() if k != "reward_model"}
-        )
-        callbacks.append(control)
     if ckpt is not None and ckpt.exists():
         model = RecurrentPPO.load(ckpt, env=train_env, seed=seed)
     else:
@@ -273,11 +268,20 @@ def tune(
         checkpoint_path=ckpt,
         progress=progress,
     )
+    callbacks: list[Any] = [cb]
+    control = None
+    if mk is not None:
+        from agents.model_control import KLModelControlCallback
+
+        control = KLModelControlCallback(
+            train_env, horizon=model_based, budget=cb, **{k: v for k, v in mk.items() if k != "reward_model"}
+        )
+        callbacks.append(control)
     try:
         if env.n_real_evals < budget:
             model.learn(
                 total_timesteps=10**12,
-                callback=[cb, *callbacks],
+                callback=callbacks,
                 tb_log_name="rppo",
                 reset_num_timesteps=not (ckpt is not None and ckpt.exists()),
             )

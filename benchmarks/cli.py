@@ -76,11 +76,20 @@ def _cmd_tune(a: argparse.Namespace) -> int:
     from agents.trainer import tune
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
-    ppo = {"learning_rate": a.lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
+    from agents.registry import FINETUNE_LR, SCREEN
+
     prior = _tune_prior(a)
+    lr = a.lr if a.lr is not None else (FINETUNE_LR if prior is not None else 7e-3)
+    ppo = {"learning_rate": lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
     model = a.model if a.model is not None else ("kl" if prior is not None else "none")
     model_based = None if model == "none" else model
-    mk = {"kl_threshold": a.kl_threshold} if (model_based and a.kl_threshold is not None) else None
+    mk = None
+    if model_based:
+        # With a prior, the rppo-prior agent (screened proposals of the fixed prior) unless told otherwise.
+        screen = a.screen if a.screen is not None else (SCREEN if prior is not None else 0)
+        mk = {"screen": screen, "finetune": a.finetune or prior is None or screen == 0}
+        if a.kl_threshold is not None:
+            mk["kl_threshold"] = a.kl_threshold
     r = tune(
         a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
         ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
@@ -234,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--budget", type=int, default=30, help="real evaluations to spend (default: %(default)s)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
-    t.add_argument("--lr", type=float, default=7e-3, help="PPO learning rate (paper: %(default)s)")
+    t.add_argument(
+        "--lr", type=float, default=None, help="PPO learning rate (default: the paper's 7e-3; 3e-4 with a prior)"
+    )
     t.add_argument("--episodes-per-update", type=int, default=8, help="episodes per PPO update (default: %(default)s)")
     t.add_argument("--n-epochs", type=int, default=10, help="PPO epochs per update (default: %(default)s)")
     t.add_argument(
@@ -243,6 +254,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: kl with a prior, else none)",
     )  # fmt: skip
     t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
+    t.add_argument(
+        "--screen", type=int, default=None,
+        help="with --model: each real evaluation is the reward model's pick of this many samples of the policy "
+        "(default: 1000 with a prior, 0 without: the policy's own samples, the paper's loop)",
+    )  # fmt: skip
+    t.add_argument(
+        "--finetune", action="store_true",
+        help="with a prior and --screen: PPO also trains the prior on the reward model between evaluations "
+        "(the rppo-prior-ft agent; default: the prior stays fixed, as in rppo-prior)",
+    )  # fmt: skip
     t.add_argument(
         "--prior", default="auto",
         help="start from meta-trained weights (the rppo-prior agent): default (the shipped ones), a file from "

@@ -119,7 +119,6 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self.history = History(history_path, cache=cache)
         self.order = self._base_order.copy()
         self._actions = np.zeros(n)
-        self._obs = np.zeros(size, np.float32)
         self._t = 0
         self.n_episodes = 0
         self._t0 = time.perf_counter()
@@ -142,11 +141,24 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if self.shuffle:
             self.order = self.np_random.permutation(self.n_hyperparameters)
         self._t = 0
-        n_hp = self.n_hyperparameters
-        self._obs[:] = 0.0
-        self._obs[1 + self.order[0]] = 1.0
-        self._obs[1 + n_hp :] = self.context
-        return self._obs.copy(), {"order": self.order.tolist()}
+        return self.observation(0.0, 0), {"order": self.order.tolist()}
+
+    def observation(self, prev: float | np.ndarray, t: int) -> np.ndarray:
+        """The observation before step ``t`` after previous action ``prev`` (0 at the
+        start), in this episode's order; ``prev`` may be an array of m actions, giving m
+        observations, so many episodes can be sampled side by side.
+
+        Layout: ``[prev, one-hot of the hyperparameter chosen at step t (all zeros once
+        the episode is complete), context]``.
+        """
+        n = self.n_hyperparameters
+        prev = np.asarray(prev, np.float32)
+        obs = np.zeros((*prev.shape, 1 + n + len(self.context)), np.float32)
+        obs[..., 0] = prev
+        if t < n:
+            obs[..., 1 + self.order[t]] = 1.0
+        obs[..., 1 + n :] = self.context
+        return obs
 
     def step(self, action: np.ndarray):
         obs, config = self.advance(action)
@@ -175,13 +187,10 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         x = 1.0 if x > 1.0 else (-1.0 if x < -1.0 else x)
         self._actions[self.order[self._t]] = x
         self._t += 1
-        obs = self._obs
-        obs[: 1 + self.n_hyperparameters] = 0.0  # the context part stays as it is
-        obs[0] = x
+        obs = self.observation(x, self._t)
         if self._t < self.n_hyperparameters:
-            obs[1 + self.order[self._t]] = 1.0
-            return obs.copy(), None
-        return obs.copy(), self.space.decode(self._actions)
+            return obs, None
+        return obs, self.space.decode(self._actions)
 
     def evaluate(self, config: dict[str, Any]) -> dict[str, Any]:
         """Score ``config`` (from the cache if known) and return the terminal ``info``."""

@@ -135,3 +135,75 @@ def test_bad_model_settings():
         tune("iris", budget=2, model_based="always")
     with pytest.raises(ValueError, match=r"unknown model_kwargs \['kl'\]"):
         tune("iris", budget=2, model_based="kl", model_kwargs={"kl": 1})
+
+
+def test_batched_samples_and_observations_match_the_env_and_the_policy():
+    """Episodes sampled side by side see the observations the env shows step by step,
+    and follow the policy's own distribution."""
+    import torch as th
+    from sb3_contrib import RecurrentPPO
+
+    from agents.policy import HPORecurrentPolicy
+    from agents.sampling import episode_observations, sample_actions
+
+    env = hpo_env.make_xgb_env("iris", meta_features=True)
+    model = RecurrentPPO(HPORecurrentPolicy, env, n_steps=9, batch_size=9, seed=0, device="cpu")
+    th.manual_seed(0)
+    acts = sample_actions(model.policy, env, 3000)
+    assert acts.shape == (3000, 9) and np.abs(acts).max() <= 1.0 and acts.std(0).min() > 0.1
+    obs = episode_observations(env, acts[:3])
+    for i in range(3):
+        seen = [env.reset()[0]] + [env.advance(acts[i, env.order[t] : env.order[t] + 1])[0] for t in range(8)]
+        np.testing.assert_allclose(obs[i], np.stack(seen))
+    one_by_one = []
+    for _ in range(300):
+        o, _ = env.reset()
+        state, start, row = None, np.ones(1, bool), np.zeros(9)
+        for t in range(9):
+            a, state = model.policy.predict(o, state=state, episode_start=start)
+            start[:] = False
+            row[env.order[t]] = a[0]
+            o, _ = env.advance(a)
+        one_by_one.append(row)
+    # Same distribution: means agree within a few standard errors, for every hyperparameter.
+    se = acts.std(0) * np.sqrt(1 / 3000 + 1 / 300)
+    assert (np.abs(acts.mean(0) - np.mean(one_by_one, 0)) < 4 * se).all()
+
+
+def test_screened_proposal_is_the_models_best_unseen_sample():
+    import torch as th
+    from sb3_contrib import RecurrentPPO
+
+    from agents.model_control import screened_proposal
+    from agents.policy import HPORecurrentPolicy
+    from agents.sampling import sample_actions
+
+    env = hpo_env.make_xgb_env("iris")
+    w = ModelRewardWrapper(env)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        play(w, rng)
+    w.refit()
+    model = RecurrentPPO(HPORecurrentPolicy, w, n_steps=9, batch_size=9, seed=0, device="cpu")
+    th.manual_seed(1)
+    configs = [env.space.decode(a) for a in sample_actions(model.policy, env, 200)]
+    mu, _ = w.predict(configs)
+    unseen = [i for i in range(200) if env.history.lookup(configs[i]) is None]
+    th.manual_seed(1)
+    assert screened_proposal(model.policy, w, 200) == configs[max(unseen, key=lambda i: mu[i])]
+
+
+def test_screened_loop_keeps_the_budget_and_trains_on_the_model_only():
+    """With ``screen``, the policy plays real episodes only until the first fit; every
+    later real evaluation is a screened proposal, and PPO learns from the model."""
+    env = counting_env()
+    r = tune(env=env, budget=27, seed=0, progress=False, model_based="kl", model_kwargs={"screen": 100})
+    assert r.n_real_evals == env.n_real_evals == CountingXGBoost.calls == 27
+    # The policy's own real episodes: two rollouts of 8 reach min_real_evals=10.
+    assert env.n_episodes == 16
+    assert len(r.model_stretches) >= 2 and r.n_model_episodes > 0
+    assert r.n_episodes == 27  # screened evaluations are counted as episodes too
+    with pytest.raises(ValueError, match="screen=-1"):
+        tune(env=counting_env(), budget=2, model_based="kl", model_kwargs={"screen": -1})
+    with pytest.raises(ValueError, match="finetune=False needs screen"):
+        tune(env=counting_env(), budget=2, model_based="kl", model_kwargs={"finetune": False})

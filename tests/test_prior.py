@@ -25,7 +25,7 @@ from agents.prior import (
     propose,
     resolve_prior,
 )
-from agents.registry import make_agent
+from agents.registry import FINETUNE_LR, SCREEN, make_agent
 from agents.trainer import tune
 from hpo_env import Float, SearchSpace
 from hpo_env.meta_features import META_FEATURES
@@ -161,6 +161,8 @@ def test_rppo_prior_respects_the_budget_on_real_xgboost():
     assert res.n_real_evals == 14 == env.n_real_evals
     assert res.extra["prior"] == str(DEFAULT_PRIOR)
     assert res.best_val is not None and res.best_val > 0.9
+    # 10 proposals of the prior played as episodes, then 4 screened ones: no PPO update.
+    assert env.n_episodes == 10 and res.extra["model_stretches"] == []
 
 
 def test_rppo_prior_falls_back_with_a_warning_when_the_weights_are_missing(tmp_path):
@@ -244,12 +246,16 @@ def test_cli_tune_uses_the_shipped_prior_by_default_for_xgboost_envs(tmp_path):
         assert main([*args, "--no-progress", "--no-tensorboard", *extra]) == 0
         return json.loads((out / "settings.json").read_text())
 
-    s = settings()
+    s = settings()  # the rppo-prior agent: screened proposals of the fixed prior
     assert s["prior"] == str(DEFAULT_PRIOR) and s["model_based"] == "kl" and s["agent"] == "rppo-mb-kl-prior"
+    assert s["model"]["screen"] == SCREEN and s["model"]["finetune"] is False
+    s = settings("--finetune")  # rppo-prior-ft
+    assert s["model"]["finetune"] is True and s["ppo"]["learning_rate"] == FINETUNE_LR
     s = settings("--prior", "none")
     assert s["prior"] is None and s["model_based"] is None
-    s = settings("--prior", "none", "--model", "kl")
-    assert s["prior"] is None and s["model_based"] == "kl"
+    s = settings("--prior", "none", "--model", "kl")  # the paper's rppo-mb
+    assert s["prior"] is None and s["model_based"] == "kl" and s["model"]["screen"] == 0
+    assert s["model"]["finetune"] is True and s["ppo"]["learning_rate"] == 7e-3
 
 
 def test_propose_counts_real_evaluations_from_where_the_history_stands():
