@@ -67,26 +67,29 @@ def loto_table(
             per[r["task"]][r["agent"]].append(at_budget(r, b))
         lines += [f"## Budget {b}", "", "| task | " + " | ".join(f"{a} val | {a} test" for a in agents) + " |"]
         lines.append("|---|" + "---|---|" * len(agents))
-        wins: dict[str, int] = defaultdict(int)
+        wins: dict[tuple[str, int], int] = defaultdict(int)
         n_tasks = 0
         for t in tasks:
             cells, vals = [], {}
             for a in agents:
-                v = _mean([x[0] for x in per[t][a]])
-                vals[a] = v
-                cells += [_fmt(v), _fmt(_mean([x[1] for x in per[t][a]]))]
+                vals[a] = tuple(_mean([x[k] for x in per[t][a]]) for k in (0, 1))
+                cells += [_fmt(vals[a][0]), _fmt(vals[a][1])]
             lines.append(f"| {t} | " + " | ".join(cells) + " |")
-            if vals.get(agent) is None:
+            if agent not in vals or vals[agent][0] is None:
                 continue
             n_tasks += 1
             for o in versus:
-                if vals.get(o) is not None and vals[agent] >= vals[o] - 1e-12:
-                    wins[o] += 1
+                for k in (0, 1):
+                    mine, theirs = vals[agent][k], vals.get(o, (None, None))[k]
+                    if mine is not None and theirs is not None and mine >= theirs - 1e-12:
+                        wins[o, k] += 1
         lines.append("")
         for o in versus:
-            share = wins[o] / n_tasks if n_tasks else 0.0
+            v, t = wins[o, 0], wins[o, 1]
+            share = v / n_tasks if n_tasks else 0.0
             summary.append(
-                f"budget {b}: `{agent}` >= `{o}` on mean best validation on {wins[o]}/{n_tasks} tasks ({share:.0%})"
+                f"budget {b}: `{agent}` >= `{o}` on mean best validation on {v}/{n_tasks} tasks ({share:.0%}); "
+                f"on the test score of that configuration on {t}/{n_tasks}"
             )
     over = [r["extra"].get("agent_overhead_s_per_eval") for r in runs if r["agent"] == agent and r.get("extra")]
     over = [x for x in over if x is not None]

@@ -5,6 +5,8 @@ built-in data; the pretraining here is a few thousand steps, enough to test the
 plumbing, not the prior's quality (that is measured in ``benchmarks/results/prior_loto``).
 """
 
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -265,3 +267,30 @@ def test_propose_counts_real_evaluations_from_where_the_history_stands():
     made = []
     infos = propose(policy, env, 3, on_episode=made.append)
     assert env.n_real_evals == 7 and sum(made) == 3 and len(infos) == len(made)
+
+
+def test_loto_table_counts_tasks_at_each_budget_on_validation_and_test(tmp_path):
+    from benchmarks.prior_loto import loto_table
+
+    def run(agent, task, curve):  # curve: (best val, its test) after each evaluation
+        traj = [[i + 1, 0.1 * (i + 1), v, t] for i, (v, t) in enumerate(curve)]
+        return {
+            "agent": agent,
+            "task": task,
+            "seed": 0,
+            "trajectory": traj,
+            "extra": {"agent_overhead_s_per_eval": 0.2},
+        }
+
+    runs = [
+        run("rppo-prior", "a", [(0.8, 0.7), (0.8, 0.7)]), run("tpe", "a", [(0.6, 0.9), (0.9, 0.6)]),
+        run("rppo-prior", "b", [(0.5, 0.5), (0.7, 0.8)]), run("tpe", "b", [(0.5, 0.6), (0.6, 0.6)]),
+    ]  # fmt: skip
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in runs))
+    md = loto_table(path, [1, 2], versus=["tpe"])
+    assert "budget 1: `rppo-prior` >= `tpe` on mean best validation on 2/2 tasks (100%); on the test " in md
+    assert "budget 2: `rppo-prior` >= `tpe` on mean best validation on 1/2 tasks (50%); on the test " in md
+    assert "(100%); on the test score of that configuration on 0/2" in md
+    assert "(50%); on the test score of that configuration on 2/2" in md
+    assert "median 0.200 s over 2 runs" in md
