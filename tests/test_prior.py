@@ -294,3 +294,15 @@ def test_loto_table_counts_tasks_at_each_budget_on_validation_and_test(tmp_path)
     assert "(100%); on the test score of that configuration on 0/2" in md
     assert "(50%); on the test score of that configuration on 2/2" in md
     assert "median 0.200 s over 2 runs" in md
+
+
+def test_screened_runs_from_the_prior_are_seeded():
+    def configs(seed):
+        env = gym.make("HPO-XGB-Surrogate-v0", task="wine", seed=seed, meta_features=True).unwrapped
+        tune(env=env, budget=16, seed=seed, prior="default", model_based="kl", progress=False, tensorboard=False,
+             model_kwargs={"screen": 200, "finetune": False})  # fmt: skip
+        assert env.n_real_evals == 16 and env.n_episodes == 10  # 10 proposals of the prior, then 6 screened
+        return [r["config"] for r in env.history.records]
+
+    a = configs(3)
+    assert a == configs(3) and a != configs(4)
