@@ -68,7 +68,7 @@ def loto_table(
         lines += [f"## Budget {b}", "", "| task | " + " | ".join(f"{a} val | {a} test" for a in agents) + " |"]
         lines.append("|---|" + "---|---|" * len(agents))
         wins: dict[tuple[str, int], int] = defaultdict(int)
-        n_tasks = 0
+        n_tasks: dict[str, int] = defaultdict(int)  # tasks both agents ran
         for t in tasks:
             cells, vals = [], {}
             for a in agents:
@@ -77,19 +77,20 @@ def loto_table(
             lines.append(f"| {t} | " + " | ".join(cells) + " |")
             if agent not in vals or vals[agent][0] is None:
                 continue
-            n_tasks += 1
             for o in versus:
+                if vals.get(o, (None,))[0] is not None:
+                    n_tasks[o] += 1
                 for k in (0, 1):
                     mine, theirs = vals[agent][k], vals.get(o, (None, None))[k]
                     if mine is not None and theirs is not None and mine >= theirs - 1e-12:
                         wins[o, k] += 1
         lines.append("")
         for o in versus:
-            v, t = wins[o, 0], wins[o, 1]
-            share = v / n_tasks if n_tasks else 0.0
+            v, t, n = wins[o, 0], wins[o, 1], n_tasks[o]
+            share = v / n if n else 0.0
             summary.append(
-                f"budget {b}: `{agent}` >= `{o}` on mean best validation on {v}/{n_tasks} tasks ({share:.0%}); "
-                f"on the test score of that configuration on {t}/{n_tasks}"
+                f"budget {b}: `{agent}` >= `{o}` on mean best validation on {v}/{n} tasks ({share:.0%}); "
+                f"on the test score of that configuration on {t}/{n}"
             )
     over = [r["extra"].get("agent_overhead_s_per_eval") for r in runs if r["agent"] == agent and r.get("extra")]
     over = [x for x in over if x is not None]
