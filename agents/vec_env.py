@@ -86,7 +86,7 @@ class ParallelEvalVecEnv(VecEnv):
         self.envs = [env]
         for _ in range(int(n_envs) - 1):
             c = copy.copy(env)  # shares objective and history; own episode state below
-            c.order, c._actions, c._obs, c._t = env.order.copy(), env._actions.copy(), env._obs.copy(), 0
+            c.order, c._actions, c._t = env.order.copy(), env._actions.copy(), 0
             self.envs.append(c)
         self.max_real_evals = max_real_evals
         self.backend = backend
