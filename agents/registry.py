@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from agents.base import Agent
 
-__all__ = ["AGENTS", "PRIOR_AGENTS", "SCREEN", "make_agent"]
+__all__ = ["AGENTS", "FINETUNE_LR", "PRIOR_AGENTS", "SCREEN", "make_agent"]
 
 
 def _random() -> Agent:
