@@ -77,9 +77,10 @@ def _cmd_tune(a: argparse.Namespace) -> int:
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
     from agents.registry import FINETUNE_LR, SCREEN
+    from agents.trainer import PPO_DEFAULTS
 
     prior = _tune_prior(a)
-    lr = a.lr if a.lr is not None else (FINETUNE_LR if prior is not None else 7e-3)
+    lr = a.lr if a.lr is not None else (FINETUNE_LR if prior is not None else PPO_DEFAULTS["learning_rate"])
     ppo = {"learning_rate": lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
     model = a.model if a.model is not None else ("kl" if prior is not None else "none")
     model_based = None if model == "none" else model
