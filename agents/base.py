@@ -54,10 +54,13 @@ class Agent(abc.ABC):
 
     Subclasses implement :meth:`optimize`. ``env_overrides`` are env arguments the agent
     needs (e.g. ``{"order": "shuffle"}`` for the order ablation); the runner applies them.
+    ``requires`` names the optional modules it imports (see :mod:`hpo_env.optional`), so a
+    benchmark can refuse it before any run starts when one is not installed.
     """
 
     name: ClassVar[str] = "agent"
     env_overrides: ClassVar[dict[str, Any]] = {}
+    requires: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:

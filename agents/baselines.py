@@ -15,6 +15,7 @@ import numpy as np
 from agents.base import Agent, play_episode
 from agents.callbacks import RealEvalBudgetCallback
 from hpo_env.env import HPOEnv
+from hpo_env.optional import require
 from hpo_env.spaces import Categorical, Float, Int, SearchSpace
 from hpo_env.wrappers import OneStepWrapper
 
@@ -95,8 +96,10 @@ class OptunaAgent(_AskTellAgent):
             raise ValueError(f"sampler={sampler!r}; expected one of {self.SAMPLERS}")
         self.sampler = sampler
         self.name = sampler  # type: ignore[misc]
+        self.requires = ("optuna", "cmaes") if sampler == "cmaes" else ("optuna",)  # type: ignore[misc]
 
     def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
+        require(f"agent {self.name!r}", *self.requires)
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -127,14 +130,14 @@ class SMACAgent(_AskTellAgent):
     """
 
     name = "smac"
+    requires = ("smac", "ConfigSpace")
 
     def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
-        try:
-            import ConfigSpace as CS
-            from smac import HyperparameterOptimizationFacade, Scenario
-            from smac.runhistory.dataclasses import TrialValue
-        except ImportError as e:
-            raise ImportError(f"the 'smac' agent needs SMAC3: pip install -e \".[smac]\" ({e})") from None
+        require("agent 'smac'", *self.requires)
+        import ConfigSpace as CS
+        from smac import HyperparameterOptimizationFacade, Scenario
+        from smac.runhistory.dataclasses import TrialValue
+
         cs = CS.ConfigurationSpace(seed=seed)
         for hp in space:
             if isinstance(hp, Float):

@@ -21,18 +21,27 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["BACKENDS", "imap_unordered", "init_ray", "shutdown_ray"]
+from hpo_env.optional import require
+
+__all__ = ["BACKENDS", "check_backend", "imap_unordered", "init_ray", "shutdown_ray"]
 
 BACKENDS = ("process", "ray")
 _LOCAL_TMP: list[str] = []  # session directories of the local Rays this module started
 
 
+def check_backend(backend: str) -> None:
+    """Refuse an unknown backend, or ``"ray"`` without Ray installed, before any work starts."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}; expected one of {BACKENDS}")
+    if backend == "ray":
+        require("the Ray backend", "ray")
+
+
 def init_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
     """Connect to Ray (``address``/``$RAY_ADDRESS``) or start it locally; True if this call started it."""
-    try:
-        import ray
-    except ImportError:
-        raise ImportError('the Ray backend needs Ray: pip install -e ".[ray]"') from None
+    check_backend("ray")
+    import ray
+
     if ray.is_initialized():
         return False
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
@@ -69,8 +78,7 @@ def imap_unordered(
     and the process backend everything runs here, in order. Ray runs one item per CPU;
     a Ray instance this call started is shut down when the iterator is exhausted or closed.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r}; expected one of {BACKENDS}")
+    check_backend(backend)
     items = list(items)
     if backend == "process":
         if int(jobs) == 1:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
-from agents.parallel import BACKENDS, init_ray, shutdown_ray
+from agents.parallel import check_backend, init_ray, shutdown_ray
 from hpo_env.env import HPOEnv, safe_evaluate
 from hpo_env.history import config_key
 from hpo_env.objectives.base import Evaluation, Objective
@@ -78,8 +78,7 @@ class ParallelEvalVecEnv(VecEnv):
         address: str | None = None,
         max_real_evals: int | None = None,
     ) -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"backend={backend!r}; expected one of {BACKENDS}")
+        check_backend(backend)
         if int(n_envs) < 1:
             raise ValueError(f"n_envs={n_envs!r}; expected >= 1")
         self.base = env

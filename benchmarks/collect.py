@@ -21,9 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from hpo_env.optional import require
 from hpo_env.tables import Table, task_slug
 
 __all__ = ["collect", "collect_task"]
+
+#: What needs Optuna here, for the error when it is missing.
+_NEEDS = "hpo-rl collect (its TPE proposals)"
 
 
 def collect_task(
@@ -36,6 +40,7 @@ def collect_task(
     data_dir: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Collect (or finish collecting) one task; returns the table's path."""
+    require(_NEEDS, "optuna")
     import optuna
 
     from agents.baselines import optuna_distributions
@@ -129,6 +134,7 @@ def collect(
 
     Returns the tasks done and the ones that failed, with their tracebacks.
     """
+    require(_NEEDS, "optuna")
     out = Path(out)
     per_task = n_random + n_tpe
     todo = [t for t in tasks if not (out / f"{task_slug(t)}.json.gz").exists()]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hpo_env.history import read_jsonl
+from hpo_env.optional import require
 
 __all__ = ["evals_to_reach", "load_results", "make_report"]
 
@@ -104,6 +105,7 @@ def make_report(
     With ``reference`` (an agent name), it adds how many real evaluations each other agent
     needs to reach the reference's final score, as a fraction of the reference's budget.
     """
+    require("hpo-rl report (its plots)", "matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

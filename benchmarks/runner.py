@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from hpo_env.history import append_jsonl, read_jsonl
+from hpo_env.optional import MissingExtraError, require
 
-__all__ = ["RESULT_KEYS", "run_matrix", "run_one"]
+__all__ = ["RESULT_KEYS", "check_agents", "check_tasks", "run_matrix", "run_one"]
 
 #: Keys every result line has (more may follow).
 RESULT_KEYS = (
@@ -53,6 +54,34 @@ def run_one(
     return res
 
 
+def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], backend: str = "process") -> None:
+    """Refuse, before any run starts, an unknown agent or setting, an agent whose optional
+    dependencies are not installed, or a backend that cannot run (one clear error, not one per run)."""
+    from agents.parallel import check_backend
+    from agents.registry import make_agent
+
+    check_backend(backend)
+    for name in agents:
+        agent = make_agent(name, **agent_kwargs.get(name, {}))
+        require(f"agent {name!r}", *agent.requires)
+
+
+def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None) -> None:
+    """Build each task's env once, before any run starts, so that an unknown task, a missing
+    file or column, or a missing extra stops the benchmark with one line naming the task."""
+    import gymnasium as gym
+
+    import hpo_env  # noqa: F401 - registers the envs
+
+    for task in tasks:
+        try:
+            gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task}).close()
+        except MissingExtraError:
+            raise
+        except (ValueError, FileNotFoundError, KeyError) as e:
+            raise ValueError(f"task {task!r} cannot run on {env_id}: {e}") from None
+
+
 def _key(r: dict[str, Any]) -> tuple:
     return (r["agent"], r["task"], int(r["seed"]), int(r["budget"]), r.get("env", "HPO-XGB-v0"))
 
@@ -88,14 +117,12 @@ def run_matrix(
     so results of other settings belong in another ``out``.
     """
     from agents.parallel import imap_unordered
-    from agents.registry import make_agent
 
     agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
     agent_kwargs = agent_kwargs or {}
-    for a in agents:
-        make_agent(a, **agent_kwargs.get(a, {}))  # unknown names and settings fail here, before any work
     if int(budget) < 1 or int(jobs) < 1:
         raise ValueError(f"budget={budget!r} and jobs={jobs!r} must be >= 1")
+    check_agents(agents, agent_kwargs, backend)
     out = Path(out)
     done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
     todo = [
@@ -105,6 +132,7 @@ def run_matrix(
         for a in agents
         if (a, t, s, int(budget), env_id) not in done
     ]
+    check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, env_kwargs)
     bar = None
     if progress:
         from tqdm.auto import tqdm

