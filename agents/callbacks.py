@@ -9,7 +9,37 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-__all__ = ["RealEvalBudgetCallback"]
+__all__ = ["RealEvalBudgetCallback", "TimestepProgressCallback"]
+
+
+class TimestepProgressCallback(BaseCallback):
+    """A tqdm bar of environment steps, for training that has no budget of real evaluations
+    (``hpo-rl pretrain``). SB3's own ``progress_bar=True`` needs ``rich``, which this
+    package does not depend on; tqdm is a core dependency.
+
+    Args:
+        total: the ``total_timesteps`` given to ``learn``.
+        desc: the bar's label.
+    """
+
+    def __init__(self, total: int, desc: str = "timesteps") -> None:
+        super().__init__()
+        self.total = int(total)
+        self.desc = desc
+        self._bar: Any = None
+
+    def _on_training_start(self) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.total, desc=self.desc, unit="step")
+
+    def _on_step(self) -> bool:
+        # The last rollout is finished whole, so the steps may pass ``total``; the bar stops there.
+        self._bar.update(min(self.training_env.num_envs, self.total - self._bar.n))
+        return True
+
+    def _on_training_end(self) -> None:
+        self._bar.close()
 
 
 class RealEvalBudgetCallback(BaseCallback):

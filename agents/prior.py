@@ -22,7 +22,10 @@ loop fine-tunes it on the task.
 
 A weights file is a small ``torch.save`` dict: ``format``, ``space`` (the search space
 it was trained on), ``meta_features`` (their names), ``obs_dim``, ``policy_kwargs``,
-``state_dict`` and ``train`` (tasks, exclusions, seed, settings, seconds).
+``state_dict``, ``train`` (tasks, exclusions, seed, settings, seconds) and ``built_with``
+(package versions, CPU kernels and threads: :func:`agents.provenance.build_environment`).
+:func:`check_rebuild` trains again from what a file records and says how far apart the
+two are (``hpo-rl pretrain --check``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 import numpy as np
 import torch as th
 
+from agents.provenance import build_environment, environment_differences
 from agents.sampling import episode_observations
 from hpo_env.meta_features import META_FEATURES
 from hpo_env.spaces import SearchSpace
@@ -47,6 +51,7 @@ __all__ = [
     "PRIOR_FORMAT",
     "PriorError",
     "check_prior",
+    "check_rebuild",
     "load_prior",
     "load_prior_into",
     "pretrain",
@@ -128,6 +133,7 @@ def pretrain(
     from sb3_contrib import RecurrentPPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
+    from agents.callbacks import TimestepProgressCallback
     from agents.policy import HPORecurrentPolicy, default_policy_kwargs
     from hpo_env.multitask import MultiTaskSurrogateEnv
 
@@ -164,7 +170,8 @@ def pretrain(
     if int(cfg["bc_top"]) > 0:
         clone_top_configs(model.policy, base, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
     if int(cfg["timesteps"]) > 0:
-        model.learn(total_timesteps=int(cfg["timesteps"]), progress_bar=progress)
+        bar = TimestepProgressCallback(int(cfg["timesteps"]), "pretraining") if progress else None
+        model.learn(total_timesteps=int(cfg["timesteps"]), callback=bar)
     doc = {
         "format": PRIOR_FORMAT,
         "space": first.space.to_list(),
@@ -179,6 +186,7 @@ def pretrain(
             "settings": cfg,
             "seconds": round(time.perf_counter() - t0, 1),
         },
+        "built_with": build_environment(),
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +194,44 @@ def pretrain(
     th.save(doc, tmp)
     tmp.replace(out)
     return out
+
+
+def check_rebuild(
+    path: str | os.PathLike[str] | None = None,
+    table_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Pretrain again from what the weights file at ``path`` records (tasks, exclusions,
+    seed, settings) and compare: whether every tensor is identical, the largest absolute
+    difference and where, and what differs in the build environment.
+
+    ``path`` defaults to the shipped weights, ``table_dir`` to the shipped tables.
+    """
+    import tempfile
+
+    old = load_prior(path)
+    train = old["train"]
+    with tempfile.TemporaryDirectory(prefix="hpo-rl-rebuild-") as d:
+        fresh = pretrain(
+            Path(d) / "rebuild.pt", tasks=train["tasks"], exclude=train["exclude"], table_dir=table_dir,
+            seed=train["seed"], progress=progress, **train["settings"],
+        )  # fmt: skip
+        new = load_prior(fresh)
+    a, b = old["state_dict"], new["state_dict"]
+    if set(a) != set(b) or any(a[k].shape != b[k].shape for k in a):
+        raise PriorError(f"{old['path']}: the rebuilt policy has other tensors; the code's architecture changed")
+    diff = {k: float((a[k].double() - b[k].double()).abs().max()) if a[k].numel() else 0.0 for k in a}
+    worst = max(diff, key=diff.__getitem__)
+    return {
+        "path": old["path"],
+        "identical": all(v == 0.0 for v in diff.values()),
+        "n_tensors": len(diff),
+        "n_differ": sum(v > 0.0 for v in diff.values()),
+        "max_abs_diff": diff[worst],
+        "worst_tensor": worst,
+        "seconds": new["train"]["seconds"],
+        "environment": environment_differences(old.get("built_with"), new["built_with"]),
+    }
 
 
 def _pretrain_one(args: tuple[str, dict[str, Any]]) -> str:

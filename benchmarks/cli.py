@@ -13,6 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+from hpo_env.optional import MissingExtraError, require
+
 __all__ = ["main"]
 
 
@@ -148,6 +150,8 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     from benchmarks.runner import run_matrix
     from benchmarks.suites import resolve_tasks
 
+    if a.report:  # checked now, not after the runs
+        require("--report", "matplotlib")
     suite = a.suite if (a.suite or a.tasks) else "quick"
     tasks = resolve_tasks(suite if a.tasks is None else None, a.tasks)
     env_kwargs: dict = {} if a.time_limit is None else {"time_limit": a.time_limit}
@@ -208,10 +212,26 @@ def _cmd_collect(a: argparse.Namespace) -> int:
     return 1 if r["failed"] else 0
 
 
+def _cmd_pretrain_check(a: argparse.Namespace) -> int:
+    from agents.prior import check_rebuild
+
+    r = check_rebuild(a.check, table_dir=a.table_dir, progress=not a.no_progress)
+    verdict = "matches" if r["identical"] else "does not match"
+    print(f"a rebuild from the recorded settings {verdict} {r['path']} ({r['seconds']} s to rebuild)")
+    print(f"  tensors that differ: {r['n_differ']} of {r['n_tensors']}; largest |difference| {r['max_abs_diff']:.4g}"
+          f" (in {r['worst_tensor']})")  # fmt: skip
+    print("  build environment, recorded -> now:" if r["environment"] else "  same build environment")
+    for line in r["environment"]:
+        print(f"    {line}")
+    return 0 if r["identical"] else 1
+
+
 def _cmd_pretrain(a: argparse.Namespace) -> int:
     from agents.prior import DEFAULT_PRIOR, pretrain, pretrain_leave_one_out
     from benchmarks.suites import resolve_tasks
 
+    if a.check is not None:
+        return _cmd_pretrain_check(a)
     tasks = None if a.tasks is None else resolve_tasks(None, a.tasks)
     exclude = [] if a.exclude is None else resolve_tasks(None, a.exclude)
     kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **_parse_env_args(a.set)}
@@ -328,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--leave-one-out", default=None, metavar="TASKS",
         help="train one prior per task (comma-separated, a suite, or all), each without that task, into --out DIR",
     )  # fmt: skip
+    pt.add_argument(
+        "--check", nargs="?", const="default", default=None, metavar="WEIGHTS",
+        help="train again from what a weights file records (default: the shipped one) and say whether the two "
+        "match, how far apart they are and what differs in the build environment; exit 1 if they differ",
+    )  # fmt: skip
     pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
     pt.add_argument("--seed", type=int, default=0)
     pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")
@@ -347,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, MissingExtraError) as e:
         print(f"hpo-rl {args.command}: error: {e}", file=sys.stderr)
         return 2
 
