@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["History", "append_jsonl", "config_key", "read_jsonl"]
+__all__ = ["History", "append_jsonl", "config_key", "read_jsonl", "write_json_atomic"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -98,6 +98,16 @@ def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> Non
     """Append one JSON line and flush it (one open per record: for infrequent writers)."""
     with open_for_append(Path(path)) as fh:
         fh.write(json.dumps(record, default=_json_default) + "\n")
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as indented JSON through a temporary file, so a reader never sees half a file.
+    NumPy scalars and arrays become numbers and lists; any other object its ``str``."""
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    as_json = lambda o: _json_default(o) if hasattr(o, "item") or hasattr(o, "tolist") else str(o)  # noqa: E731
+    tmp.write_text(json.dumps(data, indent=2, default=as_json) + "\n")
+    os.replace(tmp, path)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:

@@ -60,6 +60,8 @@ class Task:
 
     ``splits`` holds one train/valid pair, or k CV folds over the non-test rows; the
     validation score is the mean over them. ``test`` rows are scored for the record only.
+    ``columns`` names the features in order and ``target`` the label column, so new rows
+    can be read the way the training rows were (:class:`hpo_env.schema.FeatureSchema`).
     """
 
     name: str
@@ -71,6 +73,8 @@ class Task:
     test: np.ndarray
     seed: int
     info: dict[str, Any] = field(default_factory=dict)
+    columns: list[str] | None = None
+    target: str = "target"
 
     @property
     def n_classes(self) -> int:
@@ -110,7 +114,7 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
     return p
 
 
-def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray]:
+def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from sklearn import datasets
 
     loader = {
@@ -120,7 +124,15 @@ def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray]:
         "wine": datasets.load_wine,
     }[name]
     bunch = loader()
-    return bunch.data.astype(np.float32), bunch.target
+    return bunch.data.astype(np.float32), bunch.target, [str(c) for c in bunch.feature_names]
+
+
+def _read_csv(path: Path, source: str) -> pd.DataFrame:
+    """A CSV (or TSV, by its name) as pandas reads it; an empty or unreadable file is one clear error naming it."""
+    try:
+        return pd.read_csv(path, sep="\t" if ".tsv" in path.name else ",")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"{source}: cannot read {str(path)!r} as a table ({e})") from None
 
 
 def _load_pmlb(name: str, data_dir: str | os.PathLike[str] | None) -> pd.DataFrame:
@@ -129,7 +141,7 @@ def _load_pmlb(name: str, data_dir: str | os.PathLike[str] | None) -> pd.DataFra
     if not path.is_file():
         known = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         raise FileNotFoundError(f"no PMLB task {name!r}: {str(path)!r} does not exist; available: {known}")
-    return pd.read_csv(path, sep="\t")
+    return _read_csv(path, f"pmlb:{name}")
 
 
 def _split_frame(df: pd.DataFrame, target: str, source: str) -> tuple[np.ndarray | pd.DataFrame, pd.Series]:
@@ -158,7 +170,8 @@ def _encode_labels(y: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
     classes, codes = np.unique(s.to_numpy(), return_inverse=True)
     if len(classes) < 2:
         raise ValueError(
-            f"{source}: the target has one class ({classes[0].tolist()!r}); classification needs at least two"
+            f"{source}: the target has one class ({np.asarray(classes).tolist()[0]!r}); "
+            "classification needs at least two"
         )
     return codes.astype(np.int64), classes
 
@@ -231,20 +244,24 @@ def load_task(
             if feats.ndim < 2 or len(feats) != len(np.asarray(y).reshape(-1)):
                 raise ValueError(f"{spec}: X must be 2-D with one row per label; got X {feats.shape}, y {np.shape(y)}")
         name = str(spec)
+        columns = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
     elif not isinstance(spec, str):
         raise TypeError(f"task spec must be a string or a Task, got {type(spec).__name__}")
     elif spec in BUILTIN_TASKS:
-        feats, labels = _load_builtin(spec)
+        feats, labels, columns = _load_builtin(spec)
         name = spec
     elif spec.startswith("pmlb:"):
-        feats, labels = _split_frame(_load_pmlb(spec[5:], data_dir), "target", spec)
-        name = spec
+        frame = _load_pmlb(spec[5:], data_dir)
+        feats, labels = _split_frame(frame, "target", spec)
+        name, columns = spec, [str(c) for c in frame.columns if c != "target"]
     elif spec.startswith("csv:"):
         path = Path(spec[4:]).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"{spec}: no such file {str(path)!r}")
-        feats, labels = _split_frame(pd.read_csv(path), target, spec)
+        frame = _read_csv(path, spec)
+        feats, labels = _split_frame(frame, target, spec)
         name, info["target"] = spec, target
+        columns = [str(c) for c in frame.columns if c != target]
     elif spec in IMAGE_TASKS:
         raise ValueError(f"{spec!r} is an image task; tune a CNN on it with HPO-CNN-v0, not a tabular model")
     else:
@@ -255,7 +272,10 @@ def load_task(
     if isinstance(feats, pd.DataFrame):
         cats = [str(c) for c in feats.columns if isinstance(feats[c].dtype, pd.CategoricalDtype)]
         info["categorical_features"] = cats
-    return _task(name, feats, labels, m, seed, valid_size, test_size, cv_folds, info)
+    task = _task(name, feats, labels, m, seed, valid_size, test_size, cv_folds, info)
+    task.columns = columns or [f"x{i}" for i in range(task.X.shape[1])]
+    task.target = target if name.startswith("csv:") else "target"
+    return task
 
 
 def _task(

@@ -12,11 +12,17 @@ from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
 from hpo_env.spaces import SearchSpace, xgboost_space
 from hpo_env.tasks import Split, Task
 
-__all__ = ["XGBoostObjective"]
+__all__ = ["XGBoostObjective", "class_probabilities"]
 
 # The space's name for the number of boosting rounds, which xgb.train takes outside params.
 _ROUNDS_KEY = "n_estimators"
 _DEFAULT_ROUNDS = 100
+
+
+def class_probabilities(booster: xgb.Booster, d: xgb.DMatrix) -> np.ndarray:
+    """Class probabilities (n, k) of a classifier booster; a binary one's single column becomes two."""
+    p = booster.predict(d)
+    return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
 
 class _StopAtDeadline(xgb.callback.TrainingCallback):
@@ -95,9 +101,16 @@ class XGBoostObjective(SplitObjective):
             p["num_class"] = k
         return p, int(config.get(_ROUNDS_KEY, _DEFAULT_ROUNDS))
 
-    def _proba(self, booster: xgb.Booster, d: xgb.DMatrix) -> np.ndarray:
-        p = booster.predict(d)
-        return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+    def refit(self, config: Mapping[str, Any]) -> tuple[xgb.Booster, float, int]:
+        """Train ``config`` on every non-test row (train and valid, or all CV folds) and score
+        it on the test rows: the final model of a tuning run. Returns the booster, its test
+        score and the number of rows it was trained on. No time limit applies."""
+        rows = np.unique(np.concatenate([np.concatenate([s.train, s.valid]) for s in self.task.splits]))
+        params, rounds = self.params(config)
+        booster = xgb.train(params, self._dmatrix(rows), rounds)
+        _, dtest = self._data()
+        test = self.task.metric(self.task.y[self.task.test], class_probabilities(booster, dtest), self.task.n_classes)
+        return booster, test, len(rows)
 
     def fit_predict(
         self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
@@ -108,7 +121,7 @@ class XGBoostObjective(SplitObjective):
         booster = xgb.train(params, dtrain, rounds, callbacks=[_StopAtDeadline(deadline)])
         if deadline.passed():
             raise TimedOut
-        return self._proba(booster, dvalid), self._proba(booster, dtest)
+        return class_probabilities(booster, dvalid), class_probabilities(booster, dtest)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,138 @@
+"""The model at the end of tuning: refit on train + valid, saved in XGBoost's format, applied to new rows.
+
+A run directory then holds:
+
+- ``model.ubj``: the booster (``xgboost.Booster(model_file=...)``, or
+  ``xgboost.XGBClassifier().load_model(...)``);
+- ``model.json``: everything needed to apply it: the configuration, the feature columns
+  in order, each text column's levels, the label column, the class labels, the metric
+  and the refit model's test score (:class:`~hpo_env.schema.FeatureSchema`).
+
+:class:`FinalModel` reads both and predicts on a frame of new rows read the way the
+training rows were; ``hpo-rl predict RUN_DIR --data new.csv`` is the command line of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+from hpo_env.history import write_json_atomic
+from hpo_env.metrics import Metric, get_metric
+from hpo_env.objectives.xgboost import XGBoostObjective, class_probabilities
+from hpo_env.schema import FeatureSchema
+
+__all__ = ["CARD_FILE", "MODEL_FILE", "FinalModel", "read_rows", "refit_final_model"]
+
+MODEL_FILE = "model.ubj"
+CARD_FILE = "model.json"
+CARD_FORMAT = 1
+
+
+def refit_final_model(objective: XGBoostObjective, config: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> dict:
+    """Refit ``config`` on the task's non-test rows, score it on the test rows, save it in ``out_dir``.
+
+    Returns the summary that goes into ``result.json`` under ``final_model``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    booster, test_score, n_rows = objective.refit(config)
+    booster.save_model(out / MODEL_FILE)
+    params, rounds = objective.params(config)
+    card = {
+        "format": CARD_FORMAT,
+        "model_file": MODEL_FILE,
+        "xgboost_version": xgb.__version__,
+        "config": dict(config),
+        "params": params,
+        "rounds": rounds,
+        "n_train_rows": n_rows,
+        "metric": objective.task.metric.name,
+        "test_score": test_score,
+        "task": objective.task.name,
+        "schema": FeatureSchema.from_task(objective.task).to_dict(),
+    }
+    write_json_atomic(out / CARD_FILE, card)
+    return {
+        "model_file": str(out / MODEL_FILE),
+        "card": str(out / CARD_FILE),
+        "test_score": test_score,
+        "n_train_rows": n_rows,
+        "how_to_use": f"hpo-rl predict {out} --data NEW.csv --out predictions.csv; in Python: "
+        f"hpo_env.final_model.FinalModel.load({str(out)!r}).predict(frame), or "
+        f"xgboost.Booster(model_file={str(out / MODEL_FILE)!r}) on columns in model.json's order",
+    }
+
+
+def read_rows(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A CSV (or a TSV, by its name) of rows to predict; a clear error naming the file if it cannot be read."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise FileNotFoundError(f"no such file {str(p)!r}")
+    try:
+        return pd.read_csv(p, sep="\t" if ".tsv" in p.name else ",")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot read {str(p)!r} as a table ({e})") from None
+
+
+class FinalModel:
+    """A saved final model and how to read rows for it.
+
+    Args:
+        booster: the trained XGBoost booster.
+        schema: how its training rows were read.
+        metric: the task's metric (for :meth:`score`).
+    """
+
+    def __init__(self, booster: xgb.Booster, schema: FeatureSchema, metric: Metric) -> None:
+        self.booster = booster
+        self.schema = schema
+        self.metric = metric
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike[str]) -> FinalModel:
+        """Read ``model.json`` and the booster it names from a run directory."""
+        d = Path(run_dir)
+        card_path = d / CARD_FILE
+        if not card_path.is_file():
+            raise FileNotFoundError(
+                f"{d} holds no final model ({CARD_FILE} is missing); run hpo-rl tune with --refit (the default)"
+            )
+        card = json.loads(card_path.read_text())
+        if card.get("format") != CARD_FORMAT:
+            raise ValueError(f"{card_path}: format {card.get('format')!r}; expected {CARD_FORMAT}")
+        booster = xgb.Booster(model_file=str(d / card["model_file"]))
+        return cls(booster, FeatureSchema.from_dict(card["schema"]), get_metric(card["metric"]))
+
+    def _dmatrix(self, rows: pd.DataFrame, source: str) -> xgb.DMatrix:
+        return xgb.DMatrix(self.schema.features(rows, source), enable_categorical=True)
+
+    def predict_proba(self, rows: pd.DataFrame, source: str = "the data") -> np.ndarray:
+        """Class probabilities (n, k), columns in the order of ``schema.classes``."""
+        return class_probabilities(self.booster, self._dmatrix(rows, source))
+
+    def predict(self, rows: pd.DataFrame, source: str = "the data") -> list[Any]:
+        """The most probable class label of each row."""
+        return self.schema.labels(self.predict_proba(rows, source).argmax(axis=1))
+
+    def score(self, rows: pd.DataFrame, source: str = "the data") -> float:
+        """The task's metric on ``rows``, which must hold the label column."""
+        if self.schema.target not in rows.columns:
+            raise ValueError(f"{source}: no label column {self.schema.target!r} to score against")
+        y = self.schema.codes(rows[self.schema.target], source)
+        return self.metric(y, self.predict_proba(rows, source), len(self.schema.classes))
+
+    def prediction_frame(self, rows: pd.DataFrame, source: str = "the data") -> pd.DataFrame:
+        """One row per input row: ``prediction`` and a ``proba_<label>`` column per class."""
+        proba = self.predict_proba(rows, source)
+        out = pd.DataFrame({"prediction": self.schema.labels(proba.argmax(axis=1))}, index=rows.index)
+        for i, label in enumerate(self.schema.classes):
+            out[f"proba_{label}"] = proba[:, i]
+        return out
