@@ -184,8 +184,13 @@ class KLModelControlCallback(BaseCallback):
             done += 1
             if self.budget.exhausted:
                 return
-            info = base.evaluate(screened_proposal(self.model.policy, w, self.screen))
-            self.budget.observe(info)
+            config = screened_proposal(self.model.policy, w, self.screen)
+            predicted = float(w.predict([config])[0][0])
+            info = base.evaluate(config)
+            scalars = {"model/predicted": predicted, "model/n_fit": float(w.fitted_on)}
+            if info["real"] and info["error"] is None:
+                scalars["model/abs_error"] = abs(predicted - info["val_score"])
+            self.budget.observe(info, scalars)
             if info["real"]:
                 self._track_error(info)
                 w.refit()

@@ -14,19 +14,60 @@ HEAD:6379`` (or set ``RAY_ADDRESS``).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from hpo_env.optional import require
 
-__all__ = ["BACKENDS", "check_backend", "imap_unordered", "init_ray", "shutdown_ray"]
+__all__ = ["BACKENDS", "check_backend", "imap_unordered", "init_ray", "new_pool", "process_pool", "shutdown_ray"]
 
 BACKENDS = ("process", "ray")
 _LOCAL_TMP: list[str] = []  # session directories of the local Rays this module started
+
+
+def _worker_start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    # Ctrl-C reaches every process of the terminal's group; the parent decides what stops,
+    # so a worker prints no traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def new_pool(jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> cf.Executor:
+    """``jobs`` spawned worker processes that ignore Ctrl-C, each first running ``initializer(*initargs)``."""
+    return cf.ProcessPoolExecutor(
+        int(jobs), mp_context=mp.get_context("spawn"), initializer=_worker_start, initargs=(initializer, initargs)
+    )
+
+
+@contextlib.contextmanager
+def process_pool(
+    jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> Iterator[cf.ProcessPoolExecutor]:
+    """A pool of ``jobs`` spawned workers that ignore Ctrl-C. Left normally, it waits for
+    its workers; left by an exception (Ctrl-C in the parent), it cancels what is queued and
+    stops the running workers at once instead of waiting for them."""
+    ex = new_pool(jobs, initializer, initargs)
+    try:
+        yield ex
+    except BaseException:
+        stop_pool(ex)
+        raise
+    ex.shutdown()
+
+
+def stop_pool(ex: cf.ProcessPoolExecutor) -> None:
+    """Cancel queued work and terminate the workers without waiting for running work."""
+    workers = list((getattr(ex, "_processes", None) or {}).values())  # not public API; absent means nothing to stop
+    ex.shutdown(wait=False, cancel_futures=True)
+    for w in workers:
+        w.terminate()
 
 
 def check_backend(backend: str) -> None:
@@ -84,7 +125,7 @@ def imap_unordered(
         if int(jobs) == 1:
             yield from map(fn, items)
             return
-        with cf.ProcessPoolExecutor(int(jobs), mp_context=mp.get_context("spawn")) as ex:
+        with process_pool(int(jobs)) as ex:
             for fut in cf.as_completed([ex.submit(fn, x) for x in items]):
                 yield fut.result()
         return

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.callbacks import RealEvalBudgetCallback
 from agents.policy import HPORecurrentPolicy, default_policy_kwargs
 from hpo_env.env import HPOEnv
+from hpo_env.history import write_json_atomic
 
 __all__ = ["MODEL_DEFAULTS", "PPO_DEFAULTS", "TuneResult", "tune"]
 
@@ -71,19 +71,31 @@ class TuneResult:
     model_stretches: list[dict[str, float]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     out_dir: str | None = None
+    finished: bool = True
+    already_finished: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TuneResult:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def _previous_result(out: Path | None) -> dict[str, Any]:
+    """The result.json of an earlier session of this run (finished or interrupted), else {}."""
+    path = None if out is None else out / "result.json"
+    if path is None or not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return {}
+
 
 def _json_safe(x: Any) -> Any:
     return json.loads(json.dumps(x, default=lambda o: getattr(o, "__name__", repr(o))))
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    os.replace(tmp, path)
 
 
 def tune(
@@ -149,7 +161,6 @@ def tune(
     """
     if int(budget) < 1:
         raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
-    t_start = time.perf_counter()
     th.set_num_threads(int(torch_threads))
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
@@ -168,7 +179,7 @@ def tune(
     if mk is not None and set(mk) != set(MODEL_DEFAULTS):
         unknown = sorted(set(mk) - set(MODEL_DEFAULTS))
         raise ValueError(f"unknown model_kwargs {unknown}; known: {sorted(MODEL_DEFAULTS)}")
-    prior_doc, prior_episodes = None, 0
+    prior_doc = None
     if prior is not None:
         from agents.prior import load_prior
 
@@ -203,8 +214,9 @@ def tune(
             "prior_evals": None if prior_doc is None else int(prior_evals),
         }
     )
-    start = env.n_real_evals
-    inc = env.history.incumbent
+    prev = _previous_result(out)
+    if prev and env.n_real_evals >= int(budget) and prev.get("finished") and prev.get("settings") == settings:
+        return TuneResult.from_dict({**prev, "already_finished": True})
     ckpt = out / "checkpoint.zip" if out is not None else None
     if out is not None:
         old = out / "settings.json"
@@ -214,7 +226,7 @@ def tune(
                 f"{out} holds a run with other settings; use another out_dir or delete it "
                 f"(compare {old} with these settings)"
             )
-        _write_json(old, settings)
+        write_json_atomic(old, settings)
     # n_steps is per env: each env plays its share of the update's episodes.
     n_steps = -(-episodes_per_update // n_envs) * env.n_hyperparameters
     train_env: Any = env
@@ -240,26 +252,7 @@ def tune(
             device="cpu",
             **ppo,
         )
-        if prior_doc is not None:
-            from agents.prior import load_prior_into, propose
-
-            load_prior_into(model.policy, prior_doc, env)
-            # The prior's own proposals first: real evaluations before any update (counted
-            # over the whole history, so a run resumed before its first update does not redo them).
-            n_first = min(int(prior_evals), int(budget)) - env.n_real_evals
-            if n_first > 0:
-                model.policy.set_training_mode(False)
-                bar = None
-                if progress:
-                    from tqdm.auto import tqdm
-
-                    bar = tqdm(total=n_first, desc="prior's proposals", unit="eval")
-                prior_episodes = len(
-                    propose(model.policy, env, n_first, max_episodes=50 * n_first, on_episode=bar and bar.update)
-                )
-                if bar is not None:
-                    bar.close()
-    inc = env.history.incumbent  # the prior's proposals may have added evaluations
+    inc = env.history.incumbent
     cb = RealEvalBudgetCallback(
         budget,
         start=env.n_real_evals,
@@ -267,7 +260,10 @@ def tune(
         max_episodes=max_episodes if max_episodes is not None else 50 * int(budget),
         checkpoint_path=ckpt,
         progress=progress,
+        eval_log_dir=out / "tb" / "evals" if (out is not None and tensorboard) else None,
     )
+    if prior_doc is not None and (ckpt is None or not ckpt.exists()):
+        _prior_proposals(model, prior_doc, env, min(int(prior_evals), int(budget)), cb, progress)
     callbacks: list[Any] = [cb]
     control = None
     if mk is not None:
@@ -288,29 +284,64 @@ def tune(
             if ckpt is not None:
                 model.save(ckpt)
     finally:
+        cb.close()
         if n_envs > 1:
             train_env.close()
+        # Also on an interrupt or error: the counts so far, which a resumed run adds to.
+        result = _result(env, budget, cb, control, prev, settings, out)
+        if out is not None:
+            write_json_atomic(out / "result.json", result.to_dict())
+    return result
+
+
+def _prior_proposals(model: Any, prior_doc: dict[str, Any], env: HPOEnv, n: int, cb: Any, progress: bool) -> None:
+    """Load the prior into ``model``'s policy and evaluate its own samples until the history
+    holds ``n`` real evaluations (counted over the whole history, so a run resumed before
+    its first update does not redo them); each counts and is logged by ``cb``."""
+    from agents.prior import load_prior_into, propose
+
+    load_prior_into(model.policy, prior_doc, env)
+    n_first = n - env.n_real_evals
+    if n_first <= 0:
+        return
+    model.policy.set_training_mode(False)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_first, desc="prior's proposals", unit="eval")
+    for info in propose(model.policy, env, n_first, max_episodes=50 * n_first, on_episode=bar and bar.update):
+        cb.observe(info)
+    if bar is not None:
+        bar.close()
+
+
+def _result(
+    env: HPOEnv, budget: int, cb: RealEvalBudgetCallback, control: Any,
+    prev: dict[str, Any], settings: dict[str, Any], out: Path | None,
+) -> TuneResult:  # fmt: skip
+    """The run's result over all its sessions: counts add to the previous session's, and
+    times are the env's clock, which a resumed history continues."""
     records = env.history.records
-    eval_s = float(sum(r["seconds"] for r in records[start:]))
-    wall = time.perf_counter() - t_start
-    n_new = len(records) - start
+    eval_s = float(sum(r["seconds"] for r in records))
+    wall = env.elapsed()
     inc = env.history.incumbent
-    result = TuneResult(
+    n = len(records)
+    return TuneResult(
         best_config=None if inc is None else inc["config"],
         best_val=None if inc is None else inc["val_score"],
         test_of_best=None if inc is None else inc["test_score"],
         n_real_evals=env.n_real_evals,
-        n_episodes=cb.n_episodes + prior_episodes,
-        n_model_episodes=cb.n_model,
+        n_episodes=int(prev.get("n_episodes", 0)) + cb.n_episodes,
+        n_model_episodes=int(prev.get("n_model_episodes", 0)) + cb.n_model,
         wall_s=wall,
         eval_s=eval_s,
-        # A simulated objective (fast mode) reports seconds it did not spend; all wall time is the agent's.
-        agent_overhead_s_per_eval=(wall - (0.0 if env.objective.simulated else eval_s)) / n_new if n_new else None,
+        # The env's clock counts a simulated objective's (fast mode) reported seconds, so
+        # what is left after the evaluations' seconds is the agent's own time either way.
+        agent_overhead_s_per_eval=(wall - eval_s) / n if n else None,
         stalled=cb.stalled,
-        model_stretches=[] if control is None else control.stretches,
+        model_stretches=[*prev.get("model_stretches", []), *([] if control is None else control.stretches)],
         settings=settings,
         out_dir=None if out is None else str(out),
+        finished=env.n_real_evals >= int(budget) or cb.stalled,
     )
-    if out is not None:
-        _write_json(out / "result.json", result.to_dict())
-    return result

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
-from agents.parallel import check_backend, init_ray, shutdown_ray
+from agents.parallel import check_backend, init_ray, new_pool, shutdown_ray
 from hpo_env.env import HPOEnv, safe_evaluate
 from hpo_env.history import config_key
 from hpo_env.objectives.base import Evaluation, Objective
@@ -94,12 +94,7 @@ class ParallelEvalVecEnv(VecEnv):
         self._ray_started = False
         self._actions: np.ndarray | None = None
         if backend == "process":
-            import concurrent.futures as cf
-            import multiprocessing as mp
-
-            self._pool = cf.ProcessPoolExecutor(
-                int(n_envs), mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(env.objective,)
-            )
+            self._pool = new_pool(int(n_envs), _init_worker, (env.objective,))
         else:
             import ray
 

@@ -1,21 +1,34 @@
-"""The ``hpo-rl`` command line: ``tune`` (train our agent on one task) and, as they land, more.
-
-hpo-rl tune --task breast_cancer --budget 30 --seed 0
-hpo-rl tune --task csv:data.csv --target label --budget 50
-hpo-rl tune --task pmlb:adult --data-dir ../shared/datasets --budget 100
-"""
+"""The ``hpo-rl`` command line: ``tune``, ``predict``, ``bench``, ``experiment``, ``collect``,
+``pretrain`` and ``report``. Each subcommand's ``--help`` says what it does."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
 from hpo_env.optional import MissingExtraError, require
 
 __all__ = ["main"]
+
+#: ``hpo-rl tune --help``'s description.
+TUNE_HELP = """Tune one task with our agent, then refit the best configuration as the final model.
+
+On HPO-XGB-v0 and HPO-XGB-Surrogate-v0 the default agent is rppo-prior: the shipped
+meta-trained prior proposes, and a reward model fitted on the task's evaluations picks
+each one to evaluate. --prior none runs the paper's recurrent PPO from scratch.
+
+  hpo-rl tune --task breast_cancer --budget 30 --seed 0
+  hpo-rl tune --task csv:data.csv --target label --budget 50
+  hpo-rl tune --task pmlb:adult --data-dir ../shared/datasets --budget 100
+  hpo-rl predict runs/breast_cancer-seed0 --data new.csv
+
+The run directory (runs/TASK-seedN, or --out) holds result.json, settings.json,
+history.jsonl, the final model (model.ubj, model.json) and tb/; run the same command
+again to resume."""
 
 
 def _add_task_args(p: argparse.ArgumentParser) -> None:
@@ -93,24 +106,111 @@ def _cmd_tune(a: argparse.Namespace) -> int:
         mk = {"screen": screen, "finetune": a.finetune or prior is None or screen == 0}
         if a.kl_threshold is not None:
             mk["kl_threshold"] = a.kl_threshold
-    r = tune(
-        a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
-        ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
-        progress=not a.no_progress, tensorboard=not a.no_tensorboard,
-        n_envs=a.n_envs, backend=a.backend, address=a.address,
-        prior=prior,
-    )  # fmt: skip
+    fresh = not out.exists()
+    try:
+        r = tune(
+            a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
+            ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
+            progress=not a.no_progress, tensorboard=not a.no_tensorboard,
+            n_envs=a.n_envs, backend=a.backend, address=a.address,
+            prior=prior,
+        )  # fmt: skip
+    except BaseException:
+        if fresh and _n_lines(out / "history.jsonl") == 0:
+            shutil.rmtree(out, ignore_errors=True)  # nothing was computed: leave no empty run behind
+        raise
+    if r.already_finished:
+        print(f"{out} is already finished: {r.n_real_evals} real evaluations of a budget of {a.budget}. "
+              "Nothing to do; a larger --budget continues it.")  # fmt: skip
     keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
     summary = {k: getattr(r, k) for k in keys}
     summary["agent_overhead_s_per_eval"] = r.agent_overhead_s_per_eval
+    if r.already_finished and (out / "model.json").exists():
+        summary["final_model"] = json.loads((out / "result.json").read_text()).get("final_model")
+    elif a.refit and r.best_config is not None:
+        summary["final_model"] = _refit(a, r.best_config, out)
     print(json.dumps({"best_config": r.best_config, **summary}, indent=2))
-    print(f"wrote {out}/result.json, history.jsonl, checkpoint.zip, tb/ (tensorboard --logdir {out}/tb)")
+    print(_written(out))
     return 0
+
+
+def _n_lines(path: Path) -> int:
+    """Lines of a JSONL file (0 if there is none)."""
+    from hpo_env.history import read_jsonl
+
+    return len(read_jsonl(path)) if path.exists() else 0
+
+
+def _interrupted(a: argparse.Namespace) -> str:
+    """What an interrupted command saved, and how to go on."""
+    again = "run the same command again to resume"
+    if a.command == "tune":
+        out = Path(a.out) if a.out else _default_out(a.task, a.seed)
+        return f"{_n_lines(out / 'history.jsonl')} real evaluations are saved in {out}/history.jsonl; {again}"
+    if a.command in ("bench", "experiment"):
+        return f"{_n_lines(Path(a.out))} finished runs are saved in {a.out} (runs in flight are lost); {again}"
+    if a.command == "collect":
+        return f"every finished evaluation is saved under {a.out}/raw/; {again}"
+    if a.command == "pretrain" and a.leave_one_out is not None:
+        return f"finished priors are kept in {a.out or 'priors'}; {again}"
+    return "nothing was saved"
+
+
+def _refit(a: argparse.Namespace, config: dict, out: Path) -> dict | None:
+    """The final model: ``config`` refitted on train + valid and saved in ``out``; recorded in result.json."""
+    import gymnasium as gym
+
+    from hpo_env.final_model import refit_final_model
+    from hpo_env.history import write_json_atomic
+    from hpo_env.objectives.xgboost import XGBoostObjective
+
+    env = gym.make(a.env, task=a.task, seed=a.seed, **_env_kwargs(a))
+    objective = env.unwrapped.objective
+    env.close()
+    if not isinstance(objective, XGBoostObjective):
+        print(f"no final model: --refit needs real XGBoost training (HPO-XGB-v0), not {a.env}", file=sys.stderr)
+        return None
+    final = refit_final_model(objective, config, out)
+    result = json.loads((out / "result.json").read_text())
+    write_json_atomic(out / "result.json", {**result, "final_model": final})
+    return final
+
+
+def _written(out: Path) -> str:
+    """What the run directory holds, naming only files that exist."""
+    names = ["result.json", "history.jsonl", "settings.json", "checkpoint.zip", "model.ubj", "model.json"]
+    files = [n for n in names if (out / n).exists()]
+    line = f"wrote {out}/: {', '.join(files)}"
+    if (out / "tb").is_dir() and any((out / "tb").rglob("events.*")):
+        line += f", tb/ (tensorboard --logdir {out}/tb)"
+    return line
+
+
+def _cmd_predict(a: argparse.Namespace) -> int:
+    from hpo_env.final_model import FinalModel, read_rows
+
+    model = FinalModel.load(a.run_dir)
+    rows = read_rows(a.data)
+    source = str(a.data)
+    frame = model.prediction_frame(rows, source)
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    print(f"wrote {len(frame)} predictions to {out}")
+    if model.schema.target in rows.columns:
+        print(f"{model.metric.name} against its {model.schema.target!r} column: {model.score(rows, source):.6g}")
+    return 0
+
+
+def _suites() -> list[str]:
+    from benchmarks.suites import SUITES
+
+    return list(SUITES)
 
 
 def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--suite", default=None, help="quick (scikit-learn built-ins) or public (20 PMLB tasks)")
+    g.add_argument("--suite", default=None, help=f"a named suite: {', '.join(_suites())} (default: quick)")
     g.add_argument("--tasks", default=None, help="comma-separated task specs, csv: paths included")
     if default_agents is not None:
         p.add_argument(
@@ -126,6 +226,7 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
         "(default: %(default)s)",
     )  # fmt: skip
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
+    p.add_argument("--target", default="target", help="label column of csv: tasks (default: %(default)s)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument(
         "--env-arg", action="append", metavar="KEY=VALUE",
@@ -157,6 +258,8 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     env_kwargs: dict = {} if a.time_limit is None else {"time_limit": a.time_limit}
     if a.data_dir is not None:
         env_kwargs["data_dir"] = a.data_dir
+    if a.target != "target":
+        env_kwargs["target"] = a.target
     env_kwargs.update(_parse_env_args(a.env_arg))
     from agents.registry import PRIOR_AGENTS
 
@@ -258,11 +361,11 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("tune", help="tune one task with the recurrent PPO agent", description=__doc__,
+    t = sub.add_parser("tune", help="tune one task with our agent and save the final model", description=TUNE_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     _add_task_args(t)
     t.add_argument("--budget", type=int, default=30, help="real evaluations to spend (default: %(default)s)")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=int, default=0, help="seeds the split, XGBoost and the agent (default: %(default)s)")
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
         "--lr", type=float, default=None, help="PPO learning rate (default: the paper's 7e-3; 3e-4 with a prior)"
@@ -299,7 +402,23 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
+    t.add_argument(
+        "--refit", action=argparse.BooleanOptionalAction, default=True,
+        help="end by refitting the best configuration on train + valid, scoring it on test and saving it as "
+        "OUT/model.ubj with OUT/model.json (for hpo-rl predict) (default: on)",
+    )  # fmt: skip
     t.set_defaults(func=_cmd_tune)
+
+    pr = sub.add_parser(
+        "predict", help="apply a tuned run's final model to new rows",
+        description="Reads new rows (CSV, or TSV by name) the way the training rows were read: the same columns "
+        "in the same order, text levels unseen in training as missing values. Writes one row per input row: "
+        "prediction and proba_<label> per class. If the label column is there, prints the metric too.",
+    )  # fmt: skip
+    pr.add_argument("run_dir", help="a run directory of hpo-rl tune (holding model.json and model.ubj)")
+    pr.add_argument("--data", required=True, help="CSV of rows to predict")
+    pr.add_argument("--out", default="predictions.csv", help="CSV to write (default: %(default)s)")
+    pr.set_defaults(func=_cmd_predict)
 
     from agents.registry import AGENTS
     from benchmarks.experiments import EXPERIMENTS
@@ -375,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, MissingExtraError) as e:
         print(f"hpo-rl {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\nhpo-rl {args.command}: interrupted; {_interrupted(args)}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

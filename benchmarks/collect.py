@@ -11,7 +11,6 @@ complete its table is written to ``<out>/<slug>.json.gz`` (see :mod:`hpo_env.tab
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing as mp
 import os
 import time
 import traceback
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.parallel import process_pool
 from hpo_env.optional import require
 from hpo_env.tables import Table, task_slug
 
@@ -158,7 +158,7 @@ def collect(
             bar.n = done_before + sum(min(per_task, _count_lines(p)) for p in raws)
             bar.refresh()
 
-    with cf.ProcessPoolExecutor(max(1, int(jobs)), mp_context=mp.get_context("spawn")) as ex:
+    with process_pool(max(1, int(jobs))) as ex:
         futures = {ex.submit(_safe_collect, {"task": t, **kw}) for t in todo}
         while futures:
             finished, futures = cf.wait(futures, timeout=2.0)

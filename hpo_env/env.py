@@ -121,7 +121,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._actions = np.zeros(n)
         self._t = 0
         self.n_episodes = 0
-        self._t0 = time.perf_counter()
+        # A resumed history's clock goes on from its last record, so wall_s adds up over sessions.
+        self._t0 = time.perf_counter() - (self.history.records[-1]["wall_s"] if self.history.records else 0.0)
         self._simulated_s = 0.0  # simulated minus actual seconds of a simulated objective's evaluations
 
     @property
@@ -129,7 +130,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         return len(self.history)
 
     def elapsed(self) -> float:
-        """Seconds since the env was built: the clock of each record's ``wall_s``.
+        """Seconds since the env was built: the clock of each record's ``wall_s``. With a
+        resumed history (``history_path``) it goes on from the last record's ``wall_s``.
 
         With a simulated objective (fast mode) each evaluation counts for the seconds the
         objective reports, not for the time its lookup took; the agent's own time is real.

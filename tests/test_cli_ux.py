@@ -1,0 +1,109 @@
+"""What a new user of ``hpo-rl`` meets: Ctrl-C, resumes, failures, the files it names, its help."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from benchmarks.cli import build_parser, main
+from hpo_env.history import read_jsonl
+
+
+def interrupt_when(cmd, path, n_lines, timeout=120.0):
+    """Run ``cmd`` in its own process group and press Ctrl-C (SIGINT to the group, as a
+    terminal does) once ``path`` has ``n_lines`` lines; returns (exit code, stderr)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if path.exists() and len(read_jsonl(path)) >= n_lines:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+def message_lines(err):
+    """Lines of stderr that are not a progress bar."""
+    return [x for x in err.splitlines() if x.strip() and "it/s" not in x and "eval/s" not in x and "|" not in x]
+
+
+def test_ctrl_c_in_bench_is_one_line_with_exit_130_and_resumes(tmp_path):
+    out = tmp_path / "r.jsonl"
+    cmd = [sys.executable, "-m", "benchmarks.cli", "bench", "--tasks", "iris,wine", "--agents",
+           "random,tpe", "--budget", "10", "--seeds", "2", "--jobs", "2", "--out", str(out)]  # fmt: skip
+    code, err = interrupt_when(cmd, out, 2)
+    (line,) = message_lines(err)
+    assert code == 130 and "interrupted" in line and f"saved in {out}" in line and "same command again" in line
+    assert main([*cmd[3:], "--no-progress"]) == 0
+    assert len({(r["agent"], r["task"], r["seed"]) for r in read_jsonl(out)}) == 8
+
+
+def test_ctrl_c_in_tune_then_resume_adds_up_times_and_counts(tmp_path, capsys):
+    run = tmp_path / "run"
+    cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", "iris", "--budget", "20", "--prior", "none",
+           "--out", str(run), "--no-refit"]  # fmt: skip
+    code, err = interrupt_when(cmd, run / "history.jsonl", 6)
+    (line,) = message_lines(err)
+    assert code == 130 and "real evaluations are saved in" in line
+    first = json.loads((run / "result.json").read_text())
+    assert not first["finished"] and first["n_episodes"] >= first["n_real_evals"] >= 6
+    assert main([*cmd[3:], "--no-progress"]) == 0
+    res = json.loads((run / "result.json").read_text())
+    hist = read_jsonl(run / "history.jsonl")
+    assert res["finished"] and res["n_real_evals"] == 20 and res["n_episodes"] >= 20
+    walls = [h["wall_s"] for h in hist]
+    assert walls == sorted(walls), "the history's clock goes on after a resume"
+    assert res["wall_s"] >= walls[-1] >= first["wall_s"]
+    # A finished run says so and leaves its result as it was.
+    capsys.readouterr()
+    assert main([*cmd[3:], "--no-progress"]) == 0 and "already finished" in capsys.readouterr().out
+    assert json.loads((run / "result.json").read_text()) == res
+
+
+def test_failed_tune_leaves_no_folder_and_one_class_text_label_is_clear(tmp_path, capsys):
+    one = tmp_path / "one.csv"
+    one.write_text("a,label\n1,x\n2,x\n3,x\n")
+    run = tmp_path / "run"
+    assert main(["tune", "--task", f"csv:{one}", "--target", "label", "--budget", "3", "--out", str(run)]) == 2
+    assert "the target has one class ('x')" in capsys.readouterr().err
+    assert not run.exists()
+
+
+def test_tune_names_only_files_it_wrote_and_logs_every_evaluation(tmp_path, capsys):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    run = tmp_path / "small"  # budget <= prior_evals: the prior's proposals spend it all, no PPO update
+    assert main(["tune", "--task", "iris", "--budget", "5", "--out", str(run), "--no-progress"]) == 0
+    printed = capsys.readouterr().out.splitlines()[-1]
+    assert "checkpoint.zip" not in printed and not (run / "checkpoint.zip").exists()
+    run = tmp_path / "default"  # the default agent: the prior's proposals, then screened ones
+    assert main(["tune", "--task", "iris", "--budget", "13", "--out", str(run), "--no-progress"]) == 0
+    assert "tb/" in capsys.readouterr().out.splitlines()[-1]
+    ea = EventAccumulator(str(run / "tb" / "evals"))
+    ea.Reload()
+    assert [e.step for e in ea.Scalars("eval/val_score")] == list(range(1, 14))
+    assert [e.step for e in ea.Scalars("model/abs_error")] == [11, 12, 13]
+    best = [e.value for e in ea.Scalars("eval/best_val")]
+    assert best == sorted(best) and best[-1] == json.loads((run / "result.json").read_text())["best_val"]
+
+
+def test_bench_takes_a_target_column(tmp_path):
+    csv = tmp_path / "d.csv"
+    rows = [f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}" for i in range(60)]
+    csv.write_text("f1,f2,klass\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "r.jsonl"
+    args = ["bench", "--tasks", f"csv:{csv}", "--target", "klass", "--agents", "random", "--budget", "2"]
+    assert main([*args, "--seeds", "1", "--out", str(out), "--no-progress"]) == 0
+    assert read_jsonl(out)[0]["n_real_evals"] == 2
+
+
+def test_help_texts_match_the_code():
+    sub = build_parser()._subparsers._group_actions[0].choices
+    assert "images" in sub["bench"].format_help()
+    tune_help = sub["tune"].format_help()
+    assert "as they land" not in tune_help and "rppo-prior" in tune_help and "--no-refit" in tune_help
+    seed = next(a for a in sub["tune"]._actions if a.dest == "seed")
+    assert seed.help
