@@ -24,7 +24,7 @@ import pandas as pd
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
 
-__all__ = ["evals_to_reach", "load_results", "make_report"]
+__all__ = ["evals_to_reach", "load_results", "make_report", "plot_best_so_far", "time_curve"]
 
 
 def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -94,6 +94,70 @@ def _fmt(m: float, s: float) -> str:
     return "-" if math.isnan(m) else f"{m:.4f} ± {0.0 if math.isnan(s) else s:.4f}"
 
 
+def time_curve(trajectories: list[list[list[Any]]], grid: np.ndarray) -> np.ndarray:
+    """Best-so-far of each run (rows) at each wall time of ``grid`` (NaN before its first success)."""
+    out = np.full((len(trajectories), len(grid)), np.nan)
+    for i, traj in enumerate(trajectories):
+        pts = [(w, b) for _, w, b, *_ in traj if b is not None]
+        if pts:
+            w, b = map(np.asarray, zip(*pts, strict=True))
+            k = np.searchsorted(w, grid, side="right") - 1
+            out[i] = np.where(k >= 0, b[np.clip(k, 0, None)], np.nan)
+    return out
+
+
+def _band(ax: Any, x: np.ndarray, runs: np.ndarray, color: str, label: str) -> None:
+    """The mean over runs as a line, and mean ± one standard deviation as a band, from the
+    first x at which every run has a value (so a run joining late cannot make the mean dip)."""
+    full = ~np.isnan(runs).any(axis=0)
+    m = np.where(full, runs.mean(axis=0), np.nan)
+    sd = np.where(full, runs.std(axis=0), np.nan)
+    ax.plot(x, m, color=color, label=label)
+    if len(runs) > 1:
+        ax.fill_between(x, m - sd, m + sd, color=color, alpha=0.2, linewidth=0)
+
+
+def plot_best_so_far(
+    df: pd.DataFrame, curves: dict[tuple[str, str], np.ndarray], agents: list[str], tasks: list[str],
+    budget: int, kind: str,
+) -> Any:  # fmt: skip
+    """One panel per task: each agent's mean best-so-far over seeds with a ± 1 std band,
+    against real evaluations (``kind="evals"``) or wall seconds on a log axis (``"time"``).
+    One legend for the figure."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    ncol = min(4, len(tasks))
+    nrow = math.ceil(len(tasks) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3 * nrow + 0.5), squeeze=False)
+    for ax, t in zip(axes.flat, tasks, strict=False):
+        for a in agents:
+            color = f"C{agents.index(a)}"
+            if kind == "evals":
+                if curves[(a, t)].size:
+                    _band(ax, np.arange(1, budget + 1), curves[(a, t)], color, a)
+                continue
+            trajs = [r.trajectory for r in df[(df.agent == a) & (df.task == t)].itertuples()]
+            walls = [w for tr in trajs for _, w, *_ in tr if w > 0]
+            if walls:
+                grid = np.geomspace(min(walls), max(walls), 200)
+                _band(ax, grid, time_curve(trajs, grid), color, a)
+        if kind == "time":
+            ax.set_xscale("log")
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(t, fontsize=9)
+        ax.set_xlabel("real evaluations" if kind == "evals" else "wall seconds (log)")
+        ax.set_ylabel("best validation so far")
+    for ax in axes.flat[len(tasks) :]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(len(agents), 6), fontsize=8, frameon=False)
+    fig.suptitle("mean over seeds, band: ± 1 standard deviation", fontsize=8, y=0.0, va="bottom")
+    fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.35 / (3 * nrow + 0.5)))
+    return fig
+
+
 def make_report(
     results: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -110,6 +174,7 @@ def make_report(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     df = load_results(results)
     out = Path(out)
@@ -145,6 +210,8 @@ def make_report(
         stats = dt.groupby("agent").agg(m=("best_val", "mean"), s=("best_val", "std"))
         tstats = dt.groupby("agent").agg(m=("test_of_best", "mean"), s=("test_of_best", "std"))
         best = stats.m.idxmax()
+        # Every agent at the best mean is bold; if all are, nothing stands out and none is.
+        top = set(stats.index[stats.m == stats.m.max()])
         cells, tcells = [], []
         for a in agents:
             if a not in stats.index:
@@ -152,9 +219,9 @@ def make_report(
                 tcells.append("-")
                 continue
             c = _fmt(stats.m[a], stats.s[a])
-            if a == best:
+            if a in top and len(top) < len(stats):
                 c = f"**{c}**"
-            elif _verdict(_paired(dt, best, a)) == "tie":
+            elif a not in top and _verdict(_paired(dt, best, a)) == "tie":
                 c = f"≈ {c}"
             cells.append(c)
             tcells.append(_fmt(tstats.m[a], tstats.s[a]))
@@ -225,33 +292,8 @@ def make_report(
         for a in agents
         for t in tasks
     }
-    ncol = min(4, len(tasks))
-    nrow = math.ceil(len(tasks) / ncol)
     for kind in ("evals", "time"):
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3 * nrow), squeeze=False)
-        for ax, t in zip(axes.flat, tasks, strict=False):
-            for a in agents:
-                if kind == "evals":
-                    c = curves[(a, t)]
-                    if c.size == 0:
-                        continue
-                    x = np.arange(1, budget + 1)
-                    ax.plot(x, np.nanmean(c, axis=0), label=a)
-                else:
-                    for i, r in enumerate(df[(df.agent == a) & (df.task == t)].itertuples()):
-                        pts = [(w, b) for _, w, b, *_ in r.trajectory if b is not None]
-                        if pts:
-                            w, b = zip(*pts, strict=True)
-                            ax.step(w, b, where="post", color=f"C{agents.index(a)}", alpha=0.6,
-                                    label=a if i == 0 else None)  # fmt: skip
-                    ax.set_xscale("log")
-            ax.set_title(t, fontsize=9)
-            ax.set_xlabel("real evaluations" if kind == "evals" else "wall seconds (log)")
-            ax.set_ylabel("best validation so far")
-        for ax in axes.flat[len(tasks) :]:
-            ax.axis("off")
-        axes.flat[0].legend(fontsize=7)
-        fig.tight_layout()
+        fig = plot_best_so_far(df, curves, agents, tasks, budget, kind)
         fig.savefig(out / f"best_so_far_{kind}.png", dpi=90)
         plt.close(fig)
 
@@ -271,6 +313,7 @@ def make_report(
         if rank_curves[a]:
             ax.plot(np.arange(1, budget + 1), np.mean(rank_curves[a], axis=0), label=a)
     ax.set_xlabel("real evaluations")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("mean rank (1 = best)")
     ax.set_title(f"mean rank over {len(rank_curves[agents[0]])} task-seeds")
     ax.legend(fontsize=8)
