@@ -12,6 +12,7 @@ __all__ = [
     "HPORecurrentPolicy",
     "ParallelEvalVecEnv",
     "RealEvalBudgetCallback",
+    "RLSearchCV",
     "RecurrentPPOSampler",
     "TuneResult",
     "default_policy_kwargs",
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from agents.optuna_sampler import RecurrentPPOSampler
 
         return RecurrentPPOSampler
+    if name == "RLSearchCV":
+        from agents.search_cv import RLSearchCV
+
+        return RLSearchCV
     if name == "ParallelEvalVecEnv":
         from agents.vec_env import ParallelEvalVecEnv
 
