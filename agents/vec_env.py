@@ -125,7 +125,7 @@ class ParallelEvalVecEnv(VecEnv):
         infos: list[dict[str, Any]] = [{} for _ in range(n)]
         ending = [i for i in range(n) if configs[i] is not None]
         for i, info in zip(ending, self._evaluate([configs[i] for i in ending]), strict=True):
-            rewards[i], dones[i], infos[i] = info["val_score"], True, info
+            rewards[i], dones[i], infos[i] = self.base.objective.reward(info["val_score"]), True, info
             infos[i]["terminal_observation"] = obs[i]
             obs[i] = self.envs[i].reset()[0]
             self.base.n_episodes += 1

@@ -10,9 +10,15 @@ import shutil
 import sys
 from pathlib import Path
 
+from hpo_env.metrics import METRICS
 from hpo_env.optional import MissingExtraError, require
 
 __all__ = ["main"]
+
+METRIC_HELP = (
+    "validation metric (default: r2 for a continuous target, a regression task, else accuracy; "
+    "whole-number targets are classes unless a regression metric is given)"
+)
 
 #: ``hpo-rl tune --help``'s description.
 TUNE_HELP = """Tune one task with our agent, then refit the best configuration as the final model.
@@ -40,7 +46,7 @@ def _add_task_args(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     g.add_argument("--target", default="target", help="label column of a csv: task (default: %(default)s)")
     g.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
-    g.add_argument("--metric", default="accuracy", choices=["accuracy", "balanced_accuracy", "roc_auc", "neg_log_loss"])
+    g.add_argument("--metric", default=None, choices=list(METRICS), help=METRIC_HELP)
     g.add_argument("--cv-folds", type=int, default=None, help="k-fold CV on the non-test rows instead of one split")
     g.add_argument("--order", default="fixed", choices=["fixed", "shuffle"], help="hyperparameter order per episode")
     g.add_argument("--nthread", type=int, default=1, help="threads per evaluation (default: %(default)s)")
@@ -50,7 +56,7 @@ def _add_task_args(p: argparse.ArgumentParser) -> None:
 def _env_kwargs(a: argparse.Namespace) -> dict:
     """Only what the user set, so each env keeps its own defaults (the CNN env has no target column)."""
     kw = {"order": a.order, "nthread": a.nthread}
-    for key, default in (("target", "target"), ("metric", "accuracy"), ("cv_folds", None),
+    for key, default in (("target", "target"), ("metric", None), ("cv_folds", None),
                          ("time_limit", None), ("data_dir", None)):  # fmt: skip
         if getattr(a, key) != default:
             kw[key] = getattr(a, key)
@@ -81,10 +87,21 @@ PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
 
 
 def _tune_prior(a: argparse.Namespace) -> str | None:
-    """``--prior auto``: the shipped weights for the XGBoost envs (their default space), else none."""
-    if a.prior == "auto":
-        return "default" if a.env in PRIOR_ENVS else None
-    return None if a.prior == "none" else a.prior
+    """``--prior auto``: the shipped weights for the XGBoost envs (their default space) on a
+    classification task, else none (the prior is meta-trained on classification tables)."""
+    if a.prior != "auto":
+        return None if a.prior == "none" else a.prior
+    if a.env not in PRIOR_ENVS:
+        return None
+    if a.env == "HPO-XGB-v0":
+        from hpo_env.tasks import load_task
+
+        kw = {k: v for k, v in _env_kwargs(a).items() if k in ("target", "metric", "data_dir")}
+        if load_task(a.task, **kw).kind == "regression":
+            print("a regression task: the learned prior is for classification, so this runs the paper's agent "
+                  "(rppo: recurrent PPO from scratch, no prior)", file=sys.stderr)  # fmt: skip
+            return None
+    return "default"
 
 
 def _cmd_tune(a: argparse.Namespace) -> int:
@@ -227,6 +244,7 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     )  # fmt: skip
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     p.add_argument("--target", default="target", help="label column of csv: tasks (default: %(default)s)")
+    p.add_argument("--metric", default=None, choices=list(METRICS), help=METRIC_HELP + "; the regression suite: r2")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per evaluation (default: the env's)")
     p.add_argument(
         "--env-arg", action="append", metavar="KEY=VALUE",
@@ -249,7 +267,7 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
 def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     from benchmarks.report import make_report
     from benchmarks.runner import run_matrix
-    from benchmarks.suites import resolve_tasks
+    from benchmarks.suites import SUITE_METRICS, resolve_tasks
 
     if a.report:  # checked now, not after the runs
         require("--report", "matplotlib")
@@ -260,6 +278,9 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
         env_kwargs["data_dir"] = a.data_dir
     if a.target != "target":
         env_kwargs["target"] = a.target
+    metric = a.metric or SUITE_METRICS.get(suite if a.tasks is None else "")
+    if metric is not None:
+        env_kwargs["metric"] = metric
     env_kwargs.update(_parse_env_args(a.env_arg))
     from agents.registry import PRIOR_AGENTS
 

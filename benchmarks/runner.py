@@ -66,9 +66,15 @@ def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], bac
         require(f"agent {name!r}", *agent.requires)
 
 
+def _key_of(d: dict[str, Any]) -> tuple:
+    return tuple(sorted(d.items()))
+
+
 def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None) -> None:
     """Build each task's env once, before any run starts, so that an unknown task, a missing
-    file or column, or a missing extra stops the benchmark with one line naming the task."""
+    file or column, a missing extra, or an agent's env setting that the task cannot take
+    (the prior's meta-features on a regression task) stops the benchmark with one line
+    naming the task."""
     import gymnasium as gym
 
     import hpo_env  # noqa: F401 - registers the envs
@@ -117,6 +123,7 @@ def run_matrix(
     so results of other settings belong in another ``out``.
     """
     from agents.parallel import imap_unordered
+    from agents.registry import make_agent
 
     agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
     agent_kwargs = agent_kwargs or {}
@@ -132,7 +139,9 @@ def run_matrix(
         for a in agents
         if (a, t, s, int(budget), env_id) not in done
     ]
-    check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, env_kwargs)
+    overrides = {_key_of(make_agent(a, **agent_kwargs.get(a, {})).env_overrides) for a in agents}
+    for extra in sorted(overrides):
+        check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, {**(env_kwargs or {}), **dict(extra)})
     bar = None
     if progress:
         from tqdm.auto import tqdm

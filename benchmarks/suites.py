@@ -1,11 +1,12 @@
 """Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too.
 
-``quick`` and ``public`` are tabular (``HPO-XGB-v0``); ``images`` is for ``HPO-CNN-v0``.
+``quick`` and ``public`` are tabular classification (``HPO-XGB-v0``), ``regression`` tabular
+regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``.
 """
 
 from __future__ import annotations
 
-__all__ = ["SUITES", "resolve_tasks"]
+__all__ = ["SUITES", "SUITE_METRICS", "resolve_tasks"]
 
 #: The public suite: the 20 PMLB tasks of ``DATA_DIR/pmlb`` (see shared/datasets/README.md).
 PUBLIC = (
@@ -14,12 +15,24 @@ PUBLIC = (
     "australian", "credit_g", "vehicle",
 )  # fmt: skip
 
+#: The regression suite: 11 real PMLB regression tasks. Three (1028_SWD, 1029_LEV, 1030_ERA) have
+#: ordinal whole-number targets, which are regression only with a regression metric.
+REGRESSION = (
+    "197_cpu_act", "201_pol", "225_puma8NH", "4544_GeographicalOriginalofMusic", "503_wind", "522_pm10",
+    "529_pollen", "547_no2", "1028_SWD", "1029_LEV", "1030_ERA",
+)  # fmt: skip
+
 SUITES: dict[str, tuple[str, ...]] = {
     "quick": ("breast_cancer", "digits", "iris", "wine"),
     "public": tuple(f"pmlb:{n}" for n in PUBLIC),
     # Image tasks, for --env HPO-CNN-v0 (mnist5k needs the [mnist] extra).
     "images": ("digits", "usps"),
+    # PMLB's real regression tasks (DATA_DIR/pmlb; see shared/datasets/README.md), run with metric r2.
+    "regression": tuple(f"pmlb:{n}" for n in REGRESSION),
 }
+
+#: The metric a suite runs with when ``--metric`` is not given (others: each task's default).
+SUITE_METRICS: dict[str, str] = {"regression": "r2"}
 
 
 def resolve_tasks(suite: str | None = None, tasks: str | None = None) -> list[str]:

@@ -53,6 +53,19 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
     ``failure_score`` (0 for accuracy, balanced accuracy and ROC AUC; twice the log-loss
     of a uniform guess for ``neg_log_loss``) and ``info["error"]`` says why.
 
+    On a regression task the reward is a bounded transform of the score, in [-1, 1]
+    whatever the target's units (``info["val_score"]`` keeps the score itself):
+
+    | metric | reward | a failure |
+    |---|---|---|
+    | ``r2`` (default) | R², clipped to [-1, 1] | -1 |
+    | ``neg_rmse`` | 1 - RMSE / SD, clipped | -1 |
+    | ``neg_mae`` | 1 - MAE / MAD, clipped | -1 |
+
+    SD is the standard deviation of the training targets and MAD their mean absolute
+    deviation from the median: 0 is what predicting the mean (or the median) earns, 1 a
+    perfect fit. The transform is increasing, so the best reward is the best score.
+
     ## Starting State
     The previous action is 0 and the first hyperparameter of the episode's order comes
     next. With ``order="shuffle"`` the order is drawn per episode from the env's RNG.
@@ -168,7 +181,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             return obs, 0.0, False, False, {}
         self.n_episodes += 1
         info = self.evaluate(config)
-        return obs, float(info["val_score"]), True, False, info
+        return obs, self.objective.reward(info["val_score"]), True, False, info
 
     def advance(self, action: np.ndarray) -> tuple[np.ndarray, dict[str, Any] | None]:
         """Take one action without evaluating: the next observation, and the decoded
@@ -266,7 +279,7 @@ def make_xgb_env(
     target: str = "target",
     X: Any = None,
     y: Any = None,
-    metric: str = "accuracy",
+    metric: str | None = None,
     seed: int = 0,
     valid_size: float = 0.2,
     test_size: float = 0.2,
@@ -281,7 +294,8 @@ def make_xgb_env(
     """Build ``HPO-XGB-v0``: :class:`HPOEnv` over an :class:`XGBoostObjective`.
 
     ``task`` and the data arguments go to :func:`hpo_env.tasks.load_task` (``seed`` seeds
-    the split and XGBoost); ``space`` may be a :class:`SearchSpace` or its ``to_list()``
+    the split and XGBoost; ``metric`` None picks ``r2`` for a continuous target, a
+    regression task, else ``accuracy``); ``space`` may be a :class:`SearchSpace` or its ``to_list()``
     form; ``nthread`` and ``time_limit`` go to the objective; ``order``, ``history_path``
     and ``cache`` to the env. ``meta_features=True`` appends the task's
     :func:`~hpo_env.meta_features.meta_features` to every observation.

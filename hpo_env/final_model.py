@@ -5,8 +5,8 @@ A run directory then holds:
 - ``model.ubj``: the booster (``xgboost.Booster(model_file=...)``, or
   ``xgboost.XGBClassifier().load_model(...)``);
 - ``model.json``: everything needed to apply it: the configuration, the feature columns
-  in order, each text column's levels, the label column, the class labels, the metric
-  and the refit model's test score (:class:`~hpo_env.schema.FeatureSchema`).
+  in order, each text column's levels, the label column, the class labels (none for
+  regression), the metric and the refit model's test score (:class:`~hpo_env.schema.FeatureSchema`).
 
 :class:`FinalModel` reads both and predicts on a frame of new rows read the way the
 training rows were; ``hpo-rl predict RUN_DIR --data new.csv`` is the command line of it.
@@ -26,7 +26,7 @@ import xgboost as xgb
 
 from hpo_env.history import write_json_atomic
 from hpo_env.metrics import Metric, get_metric
-from hpo_env.objectives.xgboost import XGBoostObjective, class_probabilities
+from hpo_env.objectives.xgboost import XGBoostObjective, class_probabilities, predictions
 from hpo_env.schema import FeatureSchema
 
 __all__ = ["CARD_FILE", "MODEL_FILE", "FinalModel", "read_rows", "refit_final_model"]
@@ -55,6 +55,7 @@ def refit_final_model(objective: XGBoostObjective, config: Mapping[str, Any], ou
         "rounds": rounds,
         "n_train_rows": n_rows,
         "metric": objective.task.metric.name,
+        "kind": objective.task.kind,
         "test_score": test_score,
         "task": objective.task.name,
         "schema": FeatureSchema.from_task(objective.task).to_dict(),
@@ -114,25 +115,38 @@ class FinalModel:
     def _dmatrix(self, rows: pd.DataFrame, source: str) -> xgb.DMatrix:
         return xgb.DMatrix(self.schema.features(rows, source), enable_categorical=True)
 
+    @property
+    def regression(self) -> bool:
+        return self.metric.kind == "regression"
+
     def predict_proba(self, rows: pd.DataFrame, source: str = "the data") -> np.ndarray:
-        """Class probabilities (n, k), columns in the order of ``schema.classes``."""
+        """Class probabilities (n, k), columns in the order of ``schema.classes`` (classification only)."""
+        if self.regression:
+            raise ValueError("predict_proba: this model is a regressor; use predict")
         return class_probabilities(self.booster, self._dmatrix(rows, source))
 
+    def _predictions(self, rows: pd.DataFrame, source: str) -> np.ndarray:
+        return predictions(self.booster, self._dmatrix(rows, source), self.regression)
+
     def predict(self, rows: pd.DataFrame, source: str = "the data") -> list[Any]:
-        """The most probable class label of each row."""
-        return self.schema.labels(self.predict_proba(rows, source).argmax(axis=1))
+        """The predicted value (regression) or most probable class label of each row."""
+        pred = self._predictions(rows, source)
+        return pred.tolist() if self.regression else self.schema.labels(pred.argmax(axis=1))
 
     def score(self, rows: pd.DataFrame, source: str = "the data") -> float:
         """The task's metric on ``rows``, which must hold the label column."""
         if self.schema.target not in rows.columns:
             raise ValueError(f"{source}: no label column {self.schema.target!r} to score against")
-        y = self.schema.codes(rows[self.schema.target], source)
-        return self.metric(y, self.predict_proba(rows, source), len(self.schema.classes))
+        labels = rows[self.schema.target]
+        y = labels.to_numpy(dtype=np.float64) if self.regression else self.schema.codes(labels, source)
+        return self.metric(y, self._predictions(rows, source), len(self.schema.classes))
 
     def prediction_frame(self, rows: pd.DataFrame, source: str = "the data") -> pd.DataFrame:
-        """One row per input row: ``prediction`` and a ``proba_<label>`` column per class."""
-        proba = self.predict_proba(rows, source)
-        out = pd.DataFrame({"prediction": self.schema.labels(proba.argmax(axis=1))}, index=rows.index)
+        """One row per input row: ``prediction``, and for a classifier a ``proba_<label>`` column per class."""
+        pred = self._predictions(rows, source)
+        if self.regression:
+            return pd.DataFrame({"prediction": pred}, index=rows.index)
+        out = pd.DataFrame({"prediction": self.schema.labels(pred.argmax(axis=1))}, index=rows.index)
         for i, label in enumerate(self.schema.classes):
-            out[f"proba_{label}"] = proba[:, i]
+            out[f"proba_{label}"] = pred[:, i]
         return out

@@ -67,7 +67,13 @@ def _cv_accuracy(model: object, X: np.ndarray, y: np.ndarray, seed: int) -> floa
 
 
 def meta_features(task: Task, max_rows: int = 2000, seed: int = 0) -> np.ndarray:
-    """The :data:`META_FEATURES` of ``task`` as a float32 vector in [0, 1]; the same for the same inputs."""
+    """The :data:`META_FEATURES` of ``task`` as a float32 vector in [0, 1]; the same for the same inputs.
+    They describe classes, so a regression task is refused with a clear error."""
+    if task.kind != "classification":
+        raise ValueError(
+            f"task {task.name!r} is a regression task; meta-features (and the learned prior that reads them) "
+            "are for classification tasks"
+        )
     from sklearn.naive_bayes import GaussianNB
     from sklearn.tree import DecisionTreeClassifier
 

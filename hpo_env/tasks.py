@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from hpo_env.metrics import Metric, get_metric
+from hpo_env.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, Metric, get_metric
 from hpo_env.optional import require
 
 __all__ = [
@@ -75,9 +75,16 @@ class Task:
     info: dict[str, Any] = field(default_factory=dict)
     columns: list[str] | None = None
     target: str = "target"
+    scale: float = 1.0
+
+    @property
+    def kind(self) -> str:
+        """``"classification"`` or ``"regression"``, as the metric says."""
+        return self.metric.kind
 
     @property
     def n_classes(self) -> int:
+        """Number of classes (0 for a regression task)."""
         return len(self.classes)
 
     def rows(self, idx: np.ndarray) -> np.ndarray | pd.DataFrame:
@@ -159,12 +166,43 @@ def _split_frame(df: pd.DataFrame, target: str, source: str) -> tuple[np.ndarray
     return X, y
 
 
-def _encode_labels(y: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
+def _target_series(y: Any, source: str) -> pd.Series:
     s = pd.Series(np.asarray(y).reshape(-1) if not isinstance(y, pd.Series) else y)
     if len(s) == 0:
-        raise ValueError(f"{source}: the target is empty; expected at least two classes")
+        raise ValueError(f"{source}: the target is empty")
     if s.isna().any():
         raise ValueError(f"{source}: the target has {int(s.isna().sum())} missing values; drop or fill those rows")
+    return s
+
+
+def _is_continuous(s: pd.Series) -> bool:
+    """A float target with a value that is not a whole number (a numeric, not a class, label)."""
+    return pd.api.types.is_float_dtype(s) and not np.all(np.mod(s.to_numpy(dtype=float), 1.0) == 0.0)
+
+
+def resolve_metric(metric: str | Metric | None, y: Any, source: str) -> Metric:
+    """The metric for target ``y``: the given one, checked against the target, or by default
+    ``r2`` for a continuous target (float values that are not all whole numbers) and
+    ``accuracy`` otherwise. Whole-number targets are classes unless a regression metric is given."""
+    s = _target_series(y, source)
+    if metric is None:
+        return get_metric("r2" if _is_continuous(s) else "accuracy")
+    m = get_metric(metric)
+    if m.kind == "classification" and _is_continuous(s):
+        raise ValueError(
+            f"{source}: the target is continuous (e.g. {float(s[np.mod(s, 1.0) != 0].iloc[0])!r}) but metric "
+            f"{m.name!r} is for classes; use one of {list(REGRESSION_METRICS)}"
+        )
+    if m.kind == "regression" and not pd.api.types.is_numeric_dtype(s):
+        raise ValueError(
+            f"{source}: metric {m.name!r} is for a numeric target, but the target holds text such as "
+            f"{s.iloc[0]!r}; use one of {list(CLASSIFICATION_METRICS)}"
+        )
+    return m
+
+
+def _encode_labels(y: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
+    s = _target_series(y, source)
     if not pd.api.types.is_numeric_dtype(s):
         s = s.astype(str)
     classes, codes = np.unique(s.to_numpy(), return_inverse=True)
@@ -177,13 +215,16 @@ def _encode_labels(y: Any, source: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _make_splits(
-    y: np.ndarray, seed: int, valid_size: float, test_size: float, cv_folds: int | None
+    y: np.ndarray, seed: int, valid_size: float, test_size: float, cv_folds: int | None, stratify: bool = True
 ) -> tuple[list[Split], np.ndarray]:
     if not 0 < test_size < 1 or not 0 < valid_size < 1 or valid_size + test_size >= 1:
         raise ValueError(f"valid_size={valid_size} and test_size={test_size} must be in (0, 1) with a sum below 1")
     idx = np.arange(len(y))
 
     def stratified(ix: np.ndarray, size: float, s: int) -> tuple[np.ndarray, np.ndarray]:
+        if not stratify:
+            a, b = train_test_split(ix, test_size=size, random_state=s)
+            return np.sort(a), np.sort(b)
         try:
             a, b = train_test_split(ix, test_size=size, random_state=s, stratify=y[ix])
         except ValueError:
@@ -198,7 +239,8 @@ def _make_splits(
         return [Split(train, valid)], test
     if int(cv_folds) < 2:
         raise ValueError(f"cv_folds={cv_folds!r}; expected an integer >= 2, or None for one split")
-    skf = StratifiedKFold(n_splits=int(cv_folds), shuffle=True, random_state=seed)
+    kfold = StratifiedKFold if stratify else KFold
+    skf = kfold(n_splits=int(cv_folds), shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         folds = [Split(rest[a], rest[b]) for a, b in skf.split(rest, y[rest])]
@@ -212,7 +254,7 @@ def load_task(
     y: Any = None,
     target: str = "target",
     data_dir: str | os.PathLike[str] | None = None,
-    metric: str | Metric = "accuracy",
+    metric: str | Metric | None = None,
     seed: int = 0,
     valid_size: float = 0.2,
     test_size: float = 0.2,
@@ -225,14 +267,18 @@ def load_task(
         X, y: arrays (or a DataFrame) to use instead of a named data set.
         target: label column of a CSV.
         data_dir: directory holding ``pmlb/`` (defaults to ``$HPO_ENV_DATA_DIR``).
-        metric: ``accuracy`` (default), ``balanced_accuracy``, ``roc_auc`` or ``neg_log_loss``.
+        metric: for classes ``accuracy``, ``balanced_accuracy``, ``roc_auc`` or ``neg_log_loss``; for
+            a numeric target ``r2``, ``neg_rmse`` or ``neg_mae`` (regression: XGBoost's squared
+            error, no stratification). None (default): ``r2`` if the target is continuous
+            (floats that are not all whole numbers), else ``accuracy``.
         seed: seed of the split.
         valid_size, test_size: fractions of all rows for validation and test.
         cv_folds: if set, k-fold CV on the non-test rows instead of one validation split.
     """
     if isinstance(spec, Task):
         return spec
-    m = get_metric(metric)
+    if metric is not None:
+        get_metric(metric)  # an unknown name fails before the data is read
     info: dict[str, Any] = {}
     if X is not None or y is not None:
         if X is None or y is None:
@@ -272,7 +318,7 @@ def load_task(
     if isinstance(feats, pd.DataFrame):
         cats = [str(c) for c in feats.columns if isinstance(feats[c].dtype, pd.CategoricalDtype)]
         info["categorical_features"] = cats
-    task = _task(name, feats, labels, m, seed, valid_size, test_size, cv_folds, info)
+    task = _task(name, feats, labels, metric, seed, valid_size, test_size, cv_folds, info)
     task.columns = columns or [f"x{i}" for i in range(task.X.shape[1])]
     task.target = target if name.startswith("csv:") else "target"
     return task
@@ -282,16 +328,21 @@ def _task(
     name: str,
     feats: Any,
     labels: Any,
-    metric: Metric,
+    metric: str | Metric | None,
     seed: int,
     valid_size: float,
     test_size: float,
     cv_folds: int | None,
     info: dict[str, Any],
 ) -> Task:
+    m = resolve_metric(metric, labels, name)
+    if m.kind == "regression":
+        y = _target_series(labels, name).to_numpy(dtype=np.float64)
+        splits, test = _make_splits(y, seed, valid_size, test_size, cv_folds, stratify=False)
+        return Task(name, feats, y, np.array([]), m, splits, test, seed, info, scale=m.scale(y[splits[0].train]))
     codes, classes = _encode_labels(labels, name)
     splits, test = _make_splits(codes, seed, valid_size, test_size, cv_folds)
-    return Task(name, feats, codes, classes, metric, splits, test, seed, info)
+    return Task(name, feats, codes, classes, m, splits, test, seed, info)
 
 
 def _load_images(spec: str, data_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -340,6 +391,8 @@ def load_image_task(
     if isinstance(spec, Task):
         return spec
     m = get_metric(metric)
+    if m.kind != "classification":
+        raise ValueError(f"metric {m.name!r} is for regression; image tasks are classification: use accuracy")
     if X is not None or y is not None:
         if X is None or y is None:
             raise ValueError("pass both X and y, or neither")

@@ -129,4 +129,4 @@ class ModelRewardWrapper(gym.Wrapper):
             "n_real_evals": base.n_real_evals,
             "incumbent": base.incumbent_summary(), "model": True, "model_std": float(sd[0]),
         }  # fmt: skip
-        return obs, float(mu[0]), True, False, info
+        return obs, base.objective.reward(float(mu[0])), True, False, info

@@ -54,6 +54,11 @@ class Objective(abc.ABC):
     failure_score: float = 0.0
     simulated: bool = False
 
+    def reward(self, score: float) -> float:
+        """The env's reward for a validation score: the score itself unless the objective
+        bounds it (a regression metric, :mod:`hpo_env.metrics`)."""
+        return float(score)
+
     @abc.abstractmethod
     def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
         """Train with ``config`` and return its scores."""
@@ -130,13 +135,18 @@ class SplitObjective(Objective):
         self.space = space
         self.time_limit = time_limit
         self.seed = int(seed)
-        self.failure_score = task.metric.failure_score(task.n_classes)
+        self.failure_score = task.metric.failure_score(task.n_classes, task.scale)
+
+    def reward(self, score: float) -> float:
+        """The metric's bounded reward of a score (the score itself for classification)."""
+        return self.task.metric.reward(score, self.task.scale)
 
     @abc.abstractmethod
     def fit_predict(
         self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Train on ``split.train``; class probabilities of ``split.valid`` and of the test rows.
+        """Train on ``split.train``; predictions for ``split.valid`` and for the test rows (class
+        probabilities (n, k) for classification, values (n,) for regression).
 
         Call ``deadline.check()`` (or raise :class:`TimedOut`) where training can stop.
         """
@@ -145,18 +155,18 @@ class SplitObjective(Objective):
         t0 = time.perf_counter()
         deadline = Deadline(self.time_limit)
         task, k = self.task, self.task.n_classes
-        val_scores, test_proba = [], np.zeros((len(task.test), k))
+        val_scores, test_pred = [], 0.0
         try:
             for fold, split in enumerate(task.splits):
                 p_valid, p_test = self.fit_predict(config, fold, split, deadline)
                 if deadline.passed():
                     raise TimedOut
                 val_scores.append(task.metric(task.y[split.valid], p_valid, k))
-                test_proba += p_test
+                test_pred = test_pred + p_test
         except TimedOut:
             s = time.perf_counter() - t0
             return self.failure(f"timed out after {s:.2f} s (time_limit={self.time_limit} s)", s, timed_out=True)
-        test_score = task.metric(task.y[task.test], test_proba / len(task.splits), k)
+        test_score = task.metric(task.y[task.test], test_pred / len(task.splits), k)
         return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0)
 
 

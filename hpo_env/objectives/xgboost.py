@@ -12,17 +12,27 @@ from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
 from hpo_env.spaces import SearchSpace, xgboost_space
 from hpo_env.tasks import Split, Task
 
-__all__ = ["XGBoostObjective", "class_probabilities"]
+__all__ = ["XGBoostObjective", "class_probabilities", "predictions"]
 
 # The space's name for the number of boosting rounds, which xgb.train takes outside params.
 _ROUNDS_KEY = "n_estimators"
 _DEFAULT_ROUNDS = 100
 
 
+def _objective(n_classes: int) -> str:
+    """XGBoost's learning objective: squared error for regression (0 classes), else logistic or softprob."""
+    return "reg:squarederror" if n_classes == 0 else "binary:logistic" if n_classes == 2 else "multi:softprob"
+
+
 def class_probabilities(booster: xgb.Booster, d: xgb.DMatrix) -> np.ndarray:
     """Class probabilities (n, k) of a classifier booster; a binary one's single column becomes two."""
     p = booster.predict(d)
     return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+
+
+def predictions(booster: xgb.Booster, d: xgb.DMatrix, regression: bool) -> np.ndarray:
+    """What the metric scores: values (n,) of a regressor, class probabilities (n, k) of a classifier."""
+    return booster.predict(d) if regression else class_probabilities(booster, d)
 
 
 class _StopAtDeadline(xgb.callback.TrainingCallback):
@@ -37,7 +47,8 @@ class _StopAtDeadline(xgb.callback.TrainingCallback):
 
 
 class XGBoostObjective(SplitObjective):
-    """Trains an XGBoost classifier per configuration on a :class:`~hpo_env.tasks.Task`.
+    """Trains an XGBoost classifier (or, on a regression task, a squared-error regressor)
+    per configuration on a :class:`~hpo_env.tasks.Task`.
 
     Args:
         task: data, split and metric.
@@ -90,13 +101,7 @@ class XGBoostObjective(SplitObjective):
         """XGBoost parameters and the number of boosting rounds for ``config``."""
         p = {k: v for k, v in config.items() if k != _ROUNDS_KEY}
         k = self.task.n_classes
-        p.update(
-            tree_method="hist",
-            nthread=self.nthread,
-            seed=self.seed,
-            verbosity=0,
-            objective="binary:logistic" if k == 2 else "multi:softprob",
-        )
+        p.update(tree_method="hist", nthread=self.nthread, seed=self.seed, verbosity=0, objective=_objective(k))
         if k > 2:
             p["num_class"] = k
         return p, int(config.get(_ROUNDS_KEY, _DEFAULT_ROUNDS))
@@ -109,7 +114,8 @@ class XGBoostObjective(SplitObjective):
         params, rounds = self.params(config)
         booster = xgb.train(params, self._dmatrix(rows), rounds)
         _, dtest = self._data()
-        test = self.task.metric(self.task.y[self.task.test], class_probabilities(booster, dtest), self.task.n_classes)
+        pred = predictions(booster, dtest, self.task.kind == "regression")
+        test = self.task.metric(self.task.y[self.task.test], pred, self.task.n_classes)
         return booster, test, len(rows)
 
     def fit_predict(
@@ -121,7 +127,8 @@ class XGBoostObjective(SplitObjective):
         booster = xgb.train(params, dtrain, rounds, callbacks=[_StopAtDeadline(deadline)])
         if deadline.passed():
             raise TimedOut
-        return class_probabilities(booster, dvalid), class_probabilities(booster, dtest)
+        regression = self.task.kind == "regression"
+        return predictions(booster, dvalid, regression), predictions(booster, dtest, regression)
 
     def describe(self) -> dict[str, Any]:
         return {
