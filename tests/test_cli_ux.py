@@ -100,6 +100,15 @@ def test_bench_takes_a_target_column(tmp_path):
     assert read_jsonl(out)[0]["n_real_evals"] == 2
 
 
+def test_an_empty_csv_is_one_error_naming_the_file(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    args = ["bench", "--tasks", f"csv:{empty}", "--agents", "random", "--budget", "2", "--seeds", "1"]
+    assert main([*args, "--out", str(tmp_path / "r.jsonl"), "--no-progress"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert str(empty) in line and "cannot read" in line
+
+
 def test_help_texts_match_the_code():
     sub = build_parser()._subparsers._group_actions[0].choices
     assert "images" in sub["bench"].format_help()
