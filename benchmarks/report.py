@@ -211,7 +211,7 @@ def make_report(
         tstats = dt.groupby("agent").agg(m=("test_of_best", "mean"), s=("test_of_best", "std"))
         best = stats.m.idxmax()
         # Every agent at the best mean is bold; if all are, nothing stands out and none is.
-        top = set(stats.index[stats.m == stats.m.max()])
+        top = set(stats.index[np.isclose(stats.m, stats.m.max(), rtol=0.0, atol=1e-12)])
         cells, tcells = [], []
         for a in agents:
             if a not in stats.index:
