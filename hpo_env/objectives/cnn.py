@@ -95,40 +95,48 @@ class CNNObjective(SplitObjective):
         self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
     ) -> tuple[np.ndarray, np.ndarray]:
         import torch as th
-        from torch import nn
 
         cfg = {**_DEFAULTS, **config}
         threads = th.get_num_threads()
         th.set_num_threads(self.torch_threads)
         try:
-            gen = th.Generator().manual_seed(self.seed * 1000 + fold)
-            th.manual_seed(self.seed * 1000 + fold)
-            X = th.from_numpy(np.ascontiguousarray(self.task.X, dtype=np.float32))
-            y = th.from_numpy(self.task.y)
-            net = build_cnn(cfg, tuple(self.task.X.shape[1:]), self.task.n_classes)
-            opt = th.optim.AdamW(net.parameters(), lr=float(cfg["learning_rate"]),
-                                 weight_decay=float(cfg["weight_decay"]))  # fmt: skip
-            loss_fn = nn.CrossEntropyLoss()
-            train = th.from_numpy(split.train)
-            bs = int(cfg["batch_size"])
-            net.train()
-            for _ in range(int(cfg["epochs"])):
-                perm = train[th.randperm(len(train), generator=gen)]
-                for i in range(0, len(perm), bs):
-                    idx = perm[i : i + bs]
-                    opt.zero_grad()
-                    loss = loss_fn(net(X[idx]), y[idx])
-                    if not th.isfinite(loss):
-                        raise FloatingPointError(f"training loss became {loss.item()} (diverged)")
-                    loss.backward()
-                    opt.step()
-                    deadline.check()
-            net.eval()
-            with th.no_grad():
-                proba = [th.softmax(net(X[th.from_numpy(ix)]), dim=1).numpy() for ix in (split.valid, self.task.test)]
+            # Weight init and dropout draw from torch's global generator: seed it inside a
+            # fork, so training is reproducible without resetting what a policy samples from.
+            with th.random.fork_rng(devices=[]):
+                th.manual_seed(self.seed * 1000 + fold)
+                proba = self._train(cfg, fold, split, deadline)
         finally:
             th.set_num_threads(threads)
         return proba[0].astype(np.float64), proba[1].astype(np.float64)
+
+    def _train(self, cfg: dict[str, Any], fold: int, split: Split, deadline: Deadline) -> list[np.ndarray]:
+        """Train one CNN on ``split.train``; class probabilities of the valid and test rows."""
+        import torch as th
+        from torch import nn
+
+        gen = th.Generator().manual_seed(self.seed * 1000 + fold)
+        X = th.from_numpy(np.ascontiguousarray(self.task.X, dtype=np.float32))
+        y = th.from_numpy(self.task.y)
+        net = build_cnn(cfg, tuple(self.task.X.shape[1:]), self.task.n_classes)
+        opt = th.optim.AdamW(net.parameters(), lr=float(cfg["learning_rate"]), weight_decay=float(cfg["weight_decay"]))
+        loss_fn = nn.CrossEntropyLoss()
+        train = th.from_numpy(split.train)
+        bs = int(cfg["batch_size"])
+        net.train()
+        for _ in range(int(cfg["epochs"])):
+            perm = train[th.randperm(len(train), generator=gen)]
+            for i in range(0, len(perm), bs):
+                idx = perm[i : i + bs]
+                opt.zero_grad()
+                loss = loss_fn(net(X[idx]), y[idx])
+                if not th.isfinite(loss):
+                    raise FloatingPointError(f"training loss became {loss.item()} (diverged)")
+                loss.backward()
+                opt.step()
+                deadline.check()
+        net.eval()
+        with th.no_grad():
+            return [th.softmax(net(X[th.from_numpy(ix)]), dim=1).numpy() for ix in (split.valid, self.task.test)]
 
     def describe(self) -> dict[str, Any]:
         import torch as th
