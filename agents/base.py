@@ -8,7 +8,6 @@ back from the env's history, so no agent can report a score it did not earn.
 from __future__ import annotations
 
 import abc
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
@@ -25,6 +24,8 @@ __all__ = ["Agent", "RunResult", "play_episode", "run_agent"]
 class RunResult:
     """One (agent, task, seed) run, the unit of the benchmark's JSONL results.
 
+    ``wall_s`` and the trajectory's times are the env's clock: real seconds, or in fast mode
+    the simulated seconds of the training the surrogate stands for plus the agent's own time.
     ``trajectory`` holds ``[n_real_evals, wall_s, best_val_so_far, test_of_best_so_far]``
     after each real evaluation, so any smaller budget can be read off a run; failed
     evaluations do not improve the best (both are None before the first success).
@@ -94,9 +95,9 @@ def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | Non
     start = base.n_real_evals
     episodes0 = base.n_episodes
     clock0 = base.elapsed()
-    t0 = time.perf_counter()
     extra = agent.optimize(env, int(budget), int(seed)) or {}
-    wall = time.perf_counter() - t0
+    # The env's clock, as in the trajectory: real seconds, or in fast mode the simulated ones.
+    wall = base.elapsed() - clock0
     records = base.history.records[start:]
     if len(records) > budget:
         raise RuntimeError(f"agent {agent.name!r} spent {len(records)} real evaluations, over its budget {budget}")

@@ -105,7 +105,10 @@ class SurrogateObjective(Objective):
         val, test, log_s = self.forest.predict_one(self.space.encode(config))
         seconds = float(np.exp(log_s))
         if self.time_limit is not None and seconds > self.time_limit:
-            return self.failure(f"simulated time {seconds:.2f} s > time_limit={self.time_limit} s", seconds, True)
+            # A real run is stopped at the limit, so the time-out costs the limit, not the predicted seconds.
+            return self.failure(
+                f"simulated time {seconds:.2f} s > time_limit={self.time_limit} s", float(self.time_limit), True
+            )
         if self.noise_std:
             val += self._rng.normal(0.0, self.noise_std)
         return Evaluation(float(val), float(test), seconds)
