@@ -66,6 +66,9 @@ class ParallelEvalVecEnv(VecEnv):
             evaluates only as many as are left; the others end with the failure score,
             ``info["skipped"]=True`` and no record (training stops at that step anyway).
 
+    Two episodes of one step that build the same configuration share one evaluation: the
+    second gets the first's result with ``cached=True``, as a later repeat would.
+
     The copies' episodes always end on the same step (one step per hyperparameter), so
     a vector step evaluates either nothing or up to ``n_envs`` configurations at once.
     """
@@ -136,22 +139,28 @@ class ParallelEvalVecEnv(VecEnv):
         base = self.base
         out: list[dict[str, Any] | None] = [None] * len(configs)
         todo: list[int] = []
-        seen: set = set()
+        first: dict[tuple, int] = {}  # a configuration's first index in this step
+        twins: list[int] = []
         for i, c in enumerate(configs):
             rec = base.history.lookup(c)
             if rec is not None:
                 out[i] = base.terminal_info(rec, cached=True)
                 continue
             key = config_key(c)
+            if key in first:
+                twins.append(i)  # answered by its twin's evaluation below, as the cache would
+                continue
             left = None if self.max_real_evals is None else self.max_real_evals - base.n_real_evals - len(todo)
-            if key in seen or (left is not None and left <= 0):
-                # A twin in this very step, or past the budget: not evaluated, not recorded.
+            if left is not None and left <= 0:
+                # Past the budget: not evaluated, not recorded.
                 out[i] = {"val_score": base.objective.failure_score, "config": c, "skipped": True}
                 continue
-            seen.add(key)
+            first[key] = i
             todo.append(i)
         for i, (ev, took) in zip(todo, self._run([configs[i] for i in todo]), strict=True):
             out[i] = base.terminal_info(base.record(configs[i], ev, took), cached=False)
+        for i in twins:
+            out[i] = {**out[first[config_key(configs[i])]], "cached": True, "real": False}  # type: ignore[dict-item]
         return out  # type: ignore[return-value]
 
     def _run(self, configs: list[dict[str, Any]]) -> list[tuple[Evaluation, float]]:

@@ -71,3 +71,25 @@ def test_readme_main_job_completes_and_writes_its_files(tmp_path, capsys):
     assert len(read_history(out / "history.jsonl")) == 30
     assert (out / "checkpoint.zip").exists() and (out / "tb").is_dir()
     assert '"best_config"' in capsys.readouterr().out
+
+
+def test_parallel_twins_in_one_step_share_one_real_evaluation():
+    """Two side-by-side episodes that build the same configuration: one is trained, the other
+    is answered as the cache would answer it, not given the failure reward."""
+    import numpy as np
+
+    import hpo_env
+    from agents.vec_env import ParallelEvalVecEnv
+
+    env = hpo_env.make_xgb_env("iris", seed=0)
+    venv = ParallelEvalVecEnv(env, 2, backend="process")
+    try:
+        venv.reset()
+        action = np.full((2, 1), 0.3, np.float32)
+        for _ in range(env.n_hyperparameters):
+            _, rewards, dones, infos = venv.step(action)
+    finally:
+        venv.close()
+    assert dones.all() and env.n_real_evals == 1
+    assert [i["real"] for i in infos] == [True, False] and infos[1]["cached"]
+    assert rewards[0] == rewards[1] == infos[0]["val_score"] > env.objective.failure_score
