@@ -144,8 +144,8 @@ def _cmd_tune(a: argparse.Namespace) -> int:
     summary["agent_overhead_s_per_eval"] = r.agent_overhead_s_per_eval
     if r.already_finished and (out / "model.json").exists():
         summary["final_model"] = json.loads((out / "result.json").read_text()).get("final_model")
-    elif a.refit and r.best_config is not None:
-        summary["final_model"] = _refit(a, r.best_config, out)
+    elif a.refit and r.best_config is not None and (final := _refit(a, r.best_config, out)) is not None:
+        summary["final_model"] = final
     print(json.dumps({"best_config": r.best_config, **summary}, indent=2))
     print(_written(out))
     return 0
