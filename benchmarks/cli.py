@@ -204,11 +204,12 @@ def _written(out: Path) -> str:
 
 
 def _cmd_predict(a: argparse.Namespace) -> int:
-    from hpo_env.final_model import FinalModel, read_rows
+    from hpo_env.final_model import FinalModel
+    from hpo_env.tasks import read_table
 
     model = FinalModel.load(a.run_dir)
-    rows = read_rows(a.data)
     source = str(a.data)
+    rows = read_table(a.data, source)
     frame = model.prediction_frame(rows, source)
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hpo_env.history import append_jsonl, read_jsonl
-from hpo_env.optional import MissingExtraError, require
+from hpo_env.optional import require
 
 __all__ = ["RESULT_KEYS", "check_agents", "check_tasks", "run_matrix", "run_one"]
 
@@ -54,20 +54,18 @@ def run_one(
     return res
 
 
-def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], backend: str = "process") -> None:
+def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], backend: str = "process") -> list[Any]:
     """Refuse, before any run starts, an unknown agent or setting, an agent whose optional
-    dependencies are not installed, or a backend that cannot run (one clear error, not one per run)."""
+    dependencies are not installed, or a backend that cannot run (one clear error, not one
+    per run). Returns the agents, built."""
     from agents.parallel import check_backend
     from agents.registry import make_agent
 
     check_backend(backend)
-    for name in agents:
-        agent = make_agent(name, **agent_kwargs.get(name, {}))
+    built = [make_agent(name, **agent_kwargs.get(name, {})) for name in agents]
+    for name, agent in zip(agents, built, strict=True):
         require(f"agent {name!r}", *agent.requires)
-
-
-def _key_of(d: dict[str, Any]) -> tuple:
-    return tuple(sorted(d.items()))
+    return built
 
 
 def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None) -> None:
@@ -82,8 +80,6 @@ def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[s
     for task in tasks:
         try:
             gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task}).close()
-        except MissingExtraError:
-            raise
         except (ValueError, FileNotFoundError, KeyError) as e:
             raise ValueError(f"task {task!r} cannot run on {env_id}: {e}") from None
 
@@ -123,13 +119,12 @@ def run_matrix(
     so results of other settings belong in another ``out``.
     """
     from agents.parallel import imap_unordered
-    from agents.registry import make_agent
 
     agents, tasks, seeds = list(agents), list(tasks), [int(s) for s in seeds]
     agent_kwargs = agent_kwargs or {}
     if int(budget) < 1 or int(jobs) < 1:
         raise ValueError(f"budget={budget!r} and jobs={jobs!r} must be >= 1")
-    check_agents(agents, agent_kwargs, backend)
+    built = check_agents(agents, agent_kwargs, backend)
     out = Path(out)
     done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
     todo = [
@@ -139,8 +134,8 @@ def run_matrix(
         for a in agents
         if (a, t, s, int(budget), env_id) not in done
     ]
-    overrides = {_key_of(make_agent(a, **agent_kwargs.get(a, {})).env_overrides) for a in agents}
-    for extra in sorted(overrides):
+    # Each distinct env setting the agents need (the prior's meta-features), on every task.
+    for extra in sorted({tuple(sorted(a.env_overrides.items())) for a in built}):
         check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, {**(env_kwargs or {}), **dict(extra)})
     bar = None
     if progress:

@@ -29,7 +29,7 @@ from hpo_env.metrics import Metric, get_metric
 from hpo_env.objectives.xgboost import XGBoostObjective, class_probabilities, predictions
 from hpo_env.schema import FeatureSchema
 
-__all__ = ["CARD_FILE", "MODEL_FILE", "FinalModel", "read_rows", "refit_final_model"]
+__all__ = ["CARD_FILE", "MODEL_FILE", "FinalModel", "refit_final_model"]
 
 MODEL_FILE = "model.ubj"
 CARD_FILE = "model.json"
@@ -70,17 +70,6 @@ def refit_final_model(objective: XGBoostObjective, config: Mapping[str, Any], ou
         f"hpo_env.final_model.FinalModel.load({str(out)!r}).predict(frame), or "
         f"xgboost.Booster(model_file={str(out / MODEL_FILE)!r}) on columns in model.json's order",
     }
-
-
-def read_rows(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A CSV (or a TSV, by its name) of rows to predict; a clear error naming the file if it cannot be read."""
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise FileNotFoundError(f"no such file {str(p)!r}")
-    try:
-        return pd.read_csv(p, sep="\t" if ".tsv" in p.name else ",")
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise ValueError(f"cannot read {str(p)!r} as a table ({e})") from None
 
 
 class FinalModel:

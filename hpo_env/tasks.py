@@ -37,6 +37,7 @@ __all__ = [
     "Task",
     "load_image_task",
     "load_task",
+    "read_table",
     "resolve_data_dir",
 ]
 
@@ -134,8 +135,12 @@ def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return bunch.data.astype(np.float32), bunch.target, [str(c) for c in bunch.feature_names]
 
 
-def _read_csv(path: Path, source: str) -> pd.DataFrame:
-    """A CSV (or TSV, by its name) as pandas reads it; an empty or unreadable file is one clear error naming it."""
+def read_table(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
+    """A CSV (or TSV, by its name) as pandas reads it; a missing, empty or unreadable file
+    is one clear error naming it. Training rows and rows to predict are read by this one function."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"{source}: no such file {str(path)!r}")
     try:
         return pd.read_csv(path, sep="\t" if ".tsv" in path.name else ",")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -148,7 +153,7 @@ def _load_pmlb(name: str, data_dir: str | os.PathLike[str] | None) -> pd.DataFra
     if not path.is_file():
         known = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         raise FileNotFoundError(f"no PMLB task {name!r}: {str(path)!r} does not exist; available: {known}")
-    return _read_csv(path, f"pmlb:{name}")
+    return read_table(path, f"pmlb:{name}")
 
 
 def _split_frame(df: pd.DataFrame, target: str, source: str) -> tuple[np.ndarray | pd.DataFrame, pd.Series]:
@@ -301,10 +306,7 @@ def load_task(
         feats, labels = _split_frame(frame, "target", spec)
         name, columns = spec, [str(c) for c in frame.columns if c != "target"]
     elif spec.startswith("csv:"):
-        path = Path(spec[4:]).expanduser()
-        if not path.is_file():
-            raise FileNotFoundError(f"{spec}: no such file {str(path)!r}")
-        frame = _read_csv(path, spec)
+        frame = read_table(spec[4:], spec)
         feats, labels = _split_frame(frame, target, spec)
         name, info["target"] = spec, target
         columns = [str(c) for c in frame.columns if c != target]
