@@ -3,9 +3,9 @@ same policy as an Optuna sampler."""
 
 from typing import Any
 
-from agents.callbacks import RealEvalBudgetCallback
-from agents.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
-from agents.trainer import TuneResult, tune
+from agents.rppo.callbacks import RealEvalBudgetCallback
+from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
+from agents.rppo.tuner import TuneResult, tune
 
 __all__ = [
     "EmbeddingExtractor",
@@ -23,7 +23,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Imported on first use: the sampler needs Optuna (the [bench] extra), not every user has it.
     if name == "RecurrentPPOSampler":
-        from agents.optuna_sampler import RecurrentPPOSampler
+        from agents.rppo.optuna_sampler import RecurrentPPOSampler
 
         return RecurrentPPOSampler
     if name == "RLSearchCV":
@@ -31,7 +31,7 @@ def __getattr__(name: str) -> Any:
 
         return RLSearchCV
     if name == "ParallelEvalVecEnv":
-        from agents.vec_env import ParallelEvalVecEnv
+        from agents.rppo.vec_env import ParallelEvalVecEnv
 
         return ParallelEvalVecEnv
     raise AttributeError(f"module 'agents' has no attribute {name!r}")

@@ -17,7 +17,20 @@ import numpy as np
 
 from hpo_env.env import HPOEnv
 
-__all__ = ["Agent", "RunResult", "play_episode", "run_agent"]
+__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent"]
+
+
+#: Episodes an agent may play per real evaluation of its budget before it is stopped as stalled.
+EPISODES_PER_EVAL = 50
+
+
+def max_episodes(budget: int) -> int:
+    """Episodes an agent may play for ``budget`` real evaluations before it is stopped as stalled.
+
+    Repeats are answered from the cache for free, so an agent that keeps proposing known
+    configurations would otherwise never spend its budget.
+    """
+    return EPISODES_PER_EVAL * int(budget)
 
 
 @dataclass

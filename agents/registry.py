@@ -77,7 +77,7 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "rppo-mb-fixed": _rppo("rppo-mb-fixed", model_based="fixed"),
     # The meta-trained prior (agents.prior) as a fixed proposal distribution, the
     # per-task reward model picking each real evaluation among its samples
-    # (agents.model_control.screened_proposal): the default tuner.
+    # (agents.rppo.model_control.screened_proposal): the default tuner.
     "rppo-prior": _prior("rppo-prior", model_kwargs={"screen": SCREEN, "finetune": False}),
     # The same with PPO fine-tuning the prior on the reward model between evaluations.
     "rppo-prior-ft": _prior(

@@ -37,7 +37,8 @@ from sklearn.utils.validation import check_is_fitted
 from hpo_env.env import HPOEnv
 from hpo_env.history import config_key
 from hpo_env.objectives import FunctionObjective
-from hpo_env.spaces import SearchSpace, xgboost_space
+from hpo_env.objectives.xgboost import xgboost_space
+from hpo_env.spaces import SearchSpace
 
 __all__ = ["RLSearchCV"]
 
@@ -49,7 +50,7 @@ class RLSearchCV(BaseEstimator):
         estimator: an ``xgboost.XGBClassifier`` or ``XGBRegressor``; its own settings
             (``tree_method``, ``n_jobs``...) are kept, the searched ones are set per configuration.
         space: the :class:`~hpo_env.spaces.SearchSpace`; every name must be a parameter
-            of ``estimator`` (default: :func:`~hpo_env.spaces.xgboost_space`, 9-d).
+            of ``estimator`` (default: :func:`~hpo_env.objectives.xgboost.xgboost_space`, 9-d).
         agent: an agent of :data:`agents.registry.AGENTS`, or ``"auto"`` (default):
             ``rppo-prior`` for a classifier (the shipped prior, trained on classification
             tasks and the default space, screened by a reward model), ``rppo`` (the

@@ -105,11 +105,11 @@ def _tune_prior(a: argparse.Namespace) -> str | None:
 
 
 def _cmd_tune(a: argparse.Namespace) -> int:
-    from agents.trainer import tune
+    from agents.rppo.tuner import tune
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
     from agents.registry import FINETUNE_LR, SCREEN
-    from agents.trainer import PPO_DEFAULTS
+    from agents.rppo.tuner import PPO_DEFAULTS
 
     prior = _tune_prior(a)
     lr = a.lr if a.lr is not None else (FINETUNE_LR if prior is not None else PPO_DEFAULTS["learning_rate"])
@@ -362,7 +362,7 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
     kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **_parse_env_args(a.set)}
     if a.leave_one_out is not None:
         from benchmarks.suites import SUITES
-        from hpo_env.tables import list_tables
+        from hpo_env.fast.tables import list_tables
 
         if a.leave_one_out == "all":
             leave = [t for t in (tasks or list_tables(a.table_dir)) if t not in exclude]
@@ -480,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     pt = sub.add_parser(
         "pretrain", help="meta-train the recurrent policy across the fast-mode tables (the rppo-prior weights)",
         description="Trains on HPO-XGB-MultiTask-v0: one task per episode, meta-features in the observation, "
-        "percentile rewards. Default output: the weights the package ships (agents/weights/prior_xgb.pt).",
+        "percentile rewards. Default output: the weights the package ships (agents/prior/weights/prior_xgb.pt).",
     )  # fmt: skip
     pt.add_argument("--out", default=None, help="weights file, or with --leave-one-out a directory (default: priors)")
     pt.add_argument("--tasks", default=None, help="comma-separated tasks to train on (default: every table)")

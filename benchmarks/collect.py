@@ -5,7 +5,7 @@ Per task, ``n_random`` configurations drawn uniformly in action space (seeded), 
 region near the optimum is covered too. Each evaluation is appended to
 ``<out>/raw/<slug>.jsonl`` as it finishes; a rerun picks up where it stopped (the random
 sequence is replayed from its seed, TPE is warm-started from the file). When a task is
-complete its table is written to ``<out>/<slug>.json.gz`` (see :mod:`hpo_env.tables`).
+complete its table is written to ``<out>/<slug>.json.gz`` (see :mod:`hpo_env.fast.tables`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from agents.parallel import process_pool
+from hpo_env.fast.tables import Table, task_slug
 from hpo_env.optional import require
-from hpo_env.tables import Table, task_slug
 
 __all__ = ["collect", "collect_task"]
 
@@ -43,7 +43,7 @@ def collect_task(
     require(_NEEDS, "optuna")
     import optuna
 
-    from agents.baselines import optuna_distributions
+    from hpo_env.adapters import optuna_distributions
     from hpo_env.env import make_xgb_env
 
     if n_random < 1 or n_tpe < 0:

@@ -56,7 +56,7 @@ def fidelity(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold
 
-    from hpo_env.tables import Table
+    from hpo_env.fast.tables import Table
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)  # the GP's noise bound, at times
     t = Table.load(task, table_dir)
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--agents", default="random,tpe,cmaes,rppo")
     a = p.parse_args(argv)
     if a.what == "fidelity":
-        from hpo_env.tables import list_tables
+        from hpo_env.fast.tables import list_tables
 
         tasks = a.tasks.split(",") if a.tasks else list_tables(a.table_dir)
         regs = a.regressors.split(",")

@@ -1,4 +1,4 @@
-"""Ray Tune with our agent: ``OptunaSearch`` driven by :class:`~agents.optuna_sampler.RecurrentPPOSampler`.
+"""Ray Tune with our agent: ``OptunaSearch`` driven by :class:`~agents.rppo.optuna_sampler.RecurrentPPOSampler`.
 
     python -m benchmarks.ray_tune_example --task breast_cancer --samples 40
 
@@ -26,8 +26,8 @@ def _objective(task: str, seed: int) -> Any:
 
 def define_by_run(trial: Any) -> None:
     """The XGBoost env's search space, asked one parameter at a time (one policy step each)."""
-    from agents.optuna_sampler import suggest_config
     from hpo_env import xgboost_space
+    from hpo_env.adapters import suggest_config
 
     suggest_config(trial, xgboost_space())
 
@@ -43,8 +43,8 @@ def run(task: str = "breast_cancer", samples: int = 40, seed: int = 0, concurren
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
 
-    from agents.optuna_sampler import RecurrentPPOSampler
     from agents.parallel import init_ray
+    from agents.rppo.optuna_sampler import RecurrentPPOSampler
 
     init_ray(num_cpus=concurrent)
     sampler = RecurrentPPOSampler(seed=seed)

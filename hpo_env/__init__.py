@@ -15,13 +15,13 @@
 import gymnasium as gym
 
 from hpo_env.env import HPOEnv, make_cnn_env, make_xgb_env
+from hpo_env.fast.multitask import MultiTaskSurrogateEnv
+from hpo_env.fast.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
+from hpo_env.fast.tables import Table
 from hpo_env.history import History
 from hpo_env.metrics import METRICS, Metric
-from hpo_env.multitask import MultiTaskSurrogateEnv
-from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective
-from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
-from hpo_env.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
-from hpo_env.tables import Table
+from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective, xgboost_space
+from hpo_env.spaces import Categorical, Float, Int, SearchSpace
 from hpo_env.tasks import Task, load_image_task, load_task
 from hpo_env.wrappers import ModelRewardWrapper, OneStepWrapper
 
@@ -60,9 +60,9 @@ __version__ = "0.1.0"
 _ENVS = (
     ("HPO-XGB-v0", "hpo_env.env:make_xgb_env"),
     ("HPO-CNN-v0", "hpo_env.env:make_cnn_env"),
-    ("HPO-XGB-Surrogate-v0", "hpo_env.surrogate:make_surrogate_env"),
-    ("HPO-XGB-Tabular-v0", "hpo_env.surrogate:make_tabular_env"),
-    ("HPO-XGB-MultiTask-v0", "hpo_env.multitask:MultiTaskSurrogateEnv"),
+    ("HPO-XGB-Surrogate-v0", "hpo_env.fast.surrogate:make_surrogate_env"),
+    ("HPO-XGB-Tabular-v0", "hpo_env.fast.surrogate:make_tabular_env"),
+    ("HPO-XGB-MultiTask-v0", "hpo_env.fast.multitask:MultiTaskSurrogateEnv"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:

@@ -20,7 +20,6 @@ __all__ = [
     "Hyperparameter",
     "Int",
     "SearchSpace",
-    "xgboost_space",
 ]
 
 
@@ -269,20 +268,3 @@ class SearchSpace(Sequence[Hyperparameter]):
             except TypeError as e:
                 raise ValueError(f"malformed {kind} hyperparameter {dict(item)!r}: {e}") from None
         return cls(hps)
-
-
-def xgboost_space() -> SearchSpace:
-    """The default 9-dimensional XGBoost space (the environment issue's table)."""
-    return SearchSpace(
-        [
-            Float("learning_rate", 1e-3, 1.0, log=True),
-            Int("max_depth", 1, 12),
-            Float("min_child_weight", 1.0, 128.0, log=True),
-            Float("subsample", 0.3, 1.0),
-            Float("colsample_bytree", 0.3, 1.0),
-            Float("reg_lambda", 1e-3, 1e3, log=True),
-            Float("reg_alpha", 1e-3, 1e3, log=True),
-            Float("gamma", 1e-3, 10.0, log=True),
-            Int("n_estimators", 20, 500, log=True),
-        ]
-    )

@@ -53,7 +53,7 @@ class ModelRewardWrapper(gym.Wrapper):
     keys in both modes, plus ``model`` and ``model_std``.
 
     Whoever controls the agent's training switches modes (``set_mode``) and refits the
-    model (``refit``), e.g. :class:`agents.model_control.KLModelControlCallback`.
+    model (``refit``), e.g. :class:`agents.rppo.model_control.KLModelControlCallback`.
 
     Args:
         env: an :class:`~hpo_env.env.HPOEnv`, possibly wrapped.

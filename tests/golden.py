@@ -35,7 +35,7 @@ def sampler_trajectory(task: str = "iris", n_trials: int = 30) -> list[float]:
 
     import hpo_env  # noqa: F401
     from agents import RecurrentPPOSampler
-    from agents.optuna_sampler import suggest_config
+    from hpo_env.adapters import suggest_config
 
     env = gym.make(ENV_ID, task=task, seed=SEED).unwrapped
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -6,7 +6,7 @@ from scipy.stats import spearmanr
 
 import hpo_env
 from agents import tune
-from agents.model_control import policy_kl
+from agents.rppo.model_control import policy_kl
 from hpo_env import ModelRewardWrapper, XGBoostObjective
 from hpo_env.reward_models import REWARD_MODELS, history_dataset, make_reward_model
 
@@ -116,7 +116,7 @@ def test_fixed_horizon_ends_after_its_updates():
 def test_policy_kl_is_zero_for_the_same_policy_and_grows_with_training():
     from sb3_contrib import RecurrentPPO
 
-    from agents.policy import HPORecurrentPolicy
+    from agents.rppo.policy import HPORecurrentPolicy
 
     env = hpo_env.make_xgb_env("iris")
     w = ModelRewardWrapper(env)
@@ -143,8 +143,8 @@ def test_batched_samples_and_observations_match_the_env_and_the_policy():
     import torch as th
     from sb3_contrib import RecurrentPPO
 
-    from agents.policy import HPORecurrentPolicy
-    from agents.sampling import episode_observations, sample_actions
+    from agents.rppo.policy import HPORecurrentPolicy
+    from agents.rppo.sampling import episode_observations, sample_actions
 
     env = hpo_env.make_xgb_env("iris", meta_features=True)
     model = RecurrentPPO(HPORecurrentPolicy, env, n_steps=9, batch_size=9, seed=0, device="cpu")
@@ -174,9 +174,9 @@ def test_screened_proposal_is_the_models_best_unseen_sample():
     import torch as th
     from sb3_contrib import RecurrentPPO
 
-    from agents.model_control import screened_proposal
-    from agents.policy import HPORecurrentPolicy
-    from agents.sampling import sample_actions
+    from agents.rppo.model_control import screened_proposal
+    from agents.rppo.policy import HPORecurrentPolicy
+    from agents.rppo.sampling import sample_actions
 
     env = hpo_env.make_xgb_env("iris")
     w = ModelRewardWrapper(env)

@@ -8,7 +8,8 @@ import pytest
 from optuna.testing.pytest_samplers import BasicSamplerTestCase, SingleOnlySamplerTestCase
 
 import hpo_env
-from agents.optuna_sampler import RecurrentPPOSampler, suggest_config
+from agents.rppo.optuna_sampler import RecurrentPPOSampler
+from hpo_env.adapters import suggest_config
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -28,11 +28,11 @@ from agents.prior import (
     resolve_prior,
 )
 from agents.registry import FINETUNE_LR, SCREEN, make_agent
-from agents.trainer import tune
+from agents.rppo.tuner import tune
 from hpo_env import Float, SearchSpace
+from hpo_env.fast.multitask import MultiTaskSurrogateEnv
+from hpo_env.fast.tables import Table
 from hpo_env.meta_features import META_FEATURES
-from hpo_env.multitask import MultiTaskSurrogateEnv
-from hpo_env.tables import Table
 
 SMALL = ["iris", "wine", "breast_cancer"]
 TINY = {"timesteps": 1800, "n_envs": 2, "episodes_per_env": 2, "bc_top": 5, "bc_steps": 20}
@@ -198,7 +198,7 @@ def test_pretrain_is_seeded_and_records_what_it_trained_on(tmp_path):
 
 
 def test_behaviour_cloning_raises_the_likelihood_of_the_best_configurations():
-    from agents.policy import HPORecurrentPolicy
+    from agents.rppo.policy import HPORecurrentPolicy
 
     env = MultiTaskSurrogateEnv(SMALL)
     th.manual_seed(0)  # a fresh policy of the prior's architecture, not the shipped weights

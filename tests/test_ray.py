@@ -5,7 +5,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the Ray backend is the optional [ray] extra")
 
 from agents.parallel import init_ray, shutdown_ray  # noqa: E402
-from agents.trainer import tune  # noqa: E402
+from agents.rppo.tuner import tune  # noqa: E402
 from benchmarks.runner import run_matrix  # noqa: E402
 from hpo_env.history import read_jsonl  # noqa: E402
 

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hpo_env.spaces import Categorical, Float, Int, SearchSpace, xgboost_space
+from hpo_env.objectives.xgboost import xgboost_space
+from hpo_env.spaces import Categorical, Float, Int, SearchSpace
 
 actions = st.floats(-1.0, 1.0, allow_nan=False)
 

@@ -79,7 +79,7 @@ def test_parallel_twins_in_one_step_share_one_real_evaluation():
     import numpy as np
 
     import hpo_env
-    from agents.vec_env import ParallelEvalVecEnv
+    from agents.rppo.vec_env import ParallelEvalVecEnv
 
     env = hpo_env.make_xgb_env("iris", seed=0)
     venv = ParallelEvalVecEnv(env, 2, backend="process")

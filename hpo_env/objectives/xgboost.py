@@ -9,14 +9,31 @@ import numpy as np
 import xgboost as xgb
 
 from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
-from hpo_env.spaces import SearchSpace, xgboost_space
+from hpo_env.spaces import Float, Int, SearchSpace
 from hpo_env.tasks import Split, Task
 
-__all__ = ["XGBoostObjective", "class_probabilities", "predictions"]
+__all__ = ["XGBoostObjective", "class_probabilities", "predictions", "xgboost_space"]
 
 # The space's name for the number of boosting rounds, which xgb.train takes outside params.
 _ROUNDS_KEY = "n_estimators"
 _DEFAULT_ROUNDS = 100
+
+
+def xgboost_space() -> SearchSpace:
+    """The default 9-dimensional XGBoost space (the environment issue's table)."""
+    return SearchSpace(
+        [
+            Float("learning_rate", 1e-3, 1.0, log=True),
+            Int("max_depth", 1, 12),
+            Float("min_child_weight", 1.0, 128.0, log=True),
+            Float("subsample", 0.3, 1.0),
+            Float("colsample_bytree", 0.3, 1.0),
+            Float("reg_lambda", 1e-3, 1e3, log=True),
+            Float("reg_alpha", 1e-3, 1e3, log=True),
+            Float("gamma", 1e-3, 10.0, log=True),
+            Int("n_estimators", 20, 500, log=True),
+        ]
+    )
 
 
 def _objective(n_classes: int) -> str:
@@ -52,7 +69,7 @@ class XGBoostObjective(SplitObjective):
 
     Args:
         task: data, split and metric.
-        space: the search space; defaults to :func:`~hpo_env.spaces.xgboost_space`. Keys
+        space: the search space; defaults to :func:`~hpo_env.objectives.xgboost.xgboost_space`. Keys
             other than ``n_estimators`` (the number of boosting rounds) go to ``xgb.train``
             as parameters, so a custom space can tune any XGBoost parameter.
         nthread: threads per training. Keep 1 when evaluations run in parallel.

@@ -9,8 +9,8 @@ import numpy as np
 import torch as th
 from stable_baselines3.common.callbacks import BaseCallback
 
-from agents.callbacks import RealEvalBudgetCallback
-from agents.sampling import episode_observations, sample_actions
+from agents.rppo.callbacks import RealEvalBudgetCallback
+from agents.rppo.sampling import episode_observations, sample_actions
 from hpo_env.wrappers import ModelRewardWrapper
 
 __all__ = ["HORIZONS", "KLModelControlCallback", "policy_kl", "screened_proposal"]
@@ -101,7 +101,7 @@ class KLModelControlCallback(BaseCallback):
             False (needs ``screen``) keeps the policy as it is, a fixed proposal
             distribution: after the first fit every real evaluation is a screened
             proposal, and the run makes no PPO update.
-        budget: the run's :class:`~agents.callbacks.RealEvalBudgetCallback`, which counts
+        budget: the run's :class:`~agents.rppo.callbacks.RealEvalBudgetCallback`, which counts
             screened evaluations and says when to stop making them (needed with ``screen``).
     """
 

@@ -1,7 +1,7 @@
 """Fast mode: objectives that answer from a table of measured evaluations instead of training.
 
 ``HPO-XGB-Surrogate-v0`` fits a per-task regressor on the task's table (see
-:mod:`hpo_env.tables`) and answers each configuration with its prediction;
+:mod:`hpo_env.fast.tables`) and answers each configuration with its prediction;
 ``HPO-XGB-Tabular-v0`` answers with the nearest measured configuration in action space,
 so every score it gives was really measured. Both keep the env contract and the search
 space of ``HPO-XGB-v0``, and report the seconds the real training took (predicted, or
@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from hpo_env.env import HPOEnv
-from hpo_env.forest import PackedForest
+from hpo_env.fast.forest import PackedForest
+from hpo_env.fast.tables import Table
 from hpo_env.objectives.base import Evaluation, Objective
 from hpo_env.spaces import SearchSpace
-from hpo_env.tables import Table
 
 __all__ = [
     "REGRESSORS",
@@ -40,7 +40,7 @@ def _forest(kind: str, seed: int) -> Any:
     return cls(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
 
 
-#: Regressors a surrogate env can use. Both are walked by :class:`~hpo_env.forest.PackedForest`,
+#: Regressors a surrogate env can use. Both are walked by :class:`~hpo_env.fast.forest.PackedForest`,
 #: which keeps a prediction at tens of microseconds.
 REGRESSORS = ("extra_trees", "random_forest")
 

@@ -13,7 +13,7 @@ meta-features in the observation):
    each proposal's average), with a penalty for repeated configurations and a floor on
    the action spread against collapse.
 
-The policy is :class:`~agents.policy.HPORecurrentPolicy` with wider embeddings (16
+The policy is :class:`~agents.rppo.policy.HPORecurrentPolicy` with wider embeddings (16
 instead of the paper's 2) and a per-step spread (``state_dependent_std``): with the
 paper's 2-unit embeddings the meta-trained policy proposed nearly the same value for
 every hyperparameter after the third. ``tune(prior=...)`` and the ``rppo-prior`` agent
@@ -23,7 +23,7 @@ loop fine-tunes it on the task.
 A weights file is a small ``torch.save`` dict: ``format``, ``space`` (the search space
 it was trained on), ``meta_features`` (their names), ``obs_dim``, ``policy_kwargs``,
 ``state_dict``, ``train`` (tasks, exclusions, seed, settings, seconds) and ``built_with``
-(package versions, CPU kernels and threads: :func:`agents.provenance.build_environment`).
+(package versions, CPU kernels and threads: :func:`agents.prior.provenance.build_environment`).
 :func:`check_rebuild` trains again from what a file records and says how far apart the
 two are (``hpo-rl pretrain --check``).
 """
@@ -39,31 +39,20 @@ from typing import Any
 import numpy as np
 import torch as th
 
-from agents.provenance import build_environment, environment_differences
-from agents.sampling import episode_observations
+from agents.prior.provenance import build_environment, environment_differences
+from agents.prior.weights import PRIOR_FORMAT, PriorError, load_prior
+from agents.rppo.sampling import episode_observations
+from hpo_env.fast.tables import task_slug
 from hpo_env.meta_features import META_FEATURES
-from hpo_env.spaces import SearchSpace
-from hpo_env.tables import task_slug
 
 __all__ = [
-    "DEFAULT_PRIOR",
     "PRETRAIN_DEFAULTS",
-    "PRIOR_FORMAT",
-    "PriorError",
-    "check_prior",
     "check_rebuild",
-    "load_prior",
-    "load_prior_into",
+    "clone_top_configs",
+    "episode_batch",
     "pretrain",
     "pretrain_leave_one_out",
-    "prior_policy",
-    "propose",
-    "resolve_prior",
 ]
-
-PRIOR_FORMAT = 1
-#: The weights shipped with the package: trained on all 24 shipped tables by ``hpo-rl pretrain``.
-DEFAULT_PRIOR = Path(__file__).resolve().parent / "weights" / "prior_xgb.pt"
 
 #: Meta-training settings (RecurrentPPO on ``n_envs`` multi-task envs).
 PRETRAIN_DEFAULTS: dict[str, Any] = {
@@ -93,10 +82,6 @@ PRETRAIN_DEFAULTS: dict[str, Any] = {
     "min_log_std": -2.5,
     "log_std_init": -0.5,
 }
-
-
-class PriorError(ValueError):
-    """Weights that are missing, unreadable, or were trained for another space or observation."""
 
 
 def _settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -133,9 +118,9 @@ def pretrain(
     from sb3_contrib import RecurrentPPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
-    from agents.callbacks import TimestepProgressCallback
-    from agents.policy import HPORecurrentPolicy, default_policy_kwargs
-    from hpo_env.multitask import MultiTaskSurrogateEnv
+    from agents.rppo.callbacks import TimestepProgressCallback
+    from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
+    from hpo_env.fast.multitask import MultiTaskSurrogateEnv
 
     cfg = _settings(settings)
     th.set_num_threads(int(torch_threads))
@@ -285,7 +270,7 @@ def episode_batch(env: Any, actions: np.ndarray) -> tuple[th.Tensor, th.Tensor, 
 
 def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate: float) -> float:
     """Fit ``policy`` by maximum likelihood to the ``top`` best measured configurations of
-    every task of a :class:`~hpo_env.multitask.MultiTaskSurrogateEnv` (behaviour cloning).
+    every task of a :class:`~hpo_env.fast.multitask.MultiTaskSurrogateEnv` (behaviour cloning).
 
     A warm start for meta-training: the policy starts as a density of configurations that
     were good somewhere, conditioned on the task's meta-features, so its samples spread
@@ -315,103 +300,3 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
         opt.step()
         ll = -float(loss.detach())
     return ll
-
-
-def resolve_prior(prior: str | os.PathLike[str] | None, task: str | None = None) -> Path:
-    """The weights file meant by ``prior``: the shipped one for None or ``"default"``; for a
-    directory of leave-one-task-out weights, the file named after ``task`` (``<slug>.pt``)."""
-    if prior is None or str(prior) == "default":
-        return DEFAULT_PRIOR
-    p = Path(prior)
-    if p.is_dir():
-        if task is None:
-            raise PriorError(f"prior={str(p)!r} is a directory; a task is needed to pick its weights file")
-        return p / f"{task_slug(task)}.pt"
-    return p
-
-
-def load_prior(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Read a weights file written by :func:`pretrain`; a clear :class:`PriorError` if it cannot be used."""
-    p = resolve_prior(path)
-    if not p.exists():
-        raise PriorError(f"no prior weights at {p}; train them with: hpo-rl pretrain --out {p}")
-    try:
-        doc = th.load(p, map_location="cpu", weights_only=True)
-    except Exception as e:
-        raise PriorError(f"{p} is not a readable weights file ({type(e).__name__}: {e})") from e
-    if not isinstance(doc, dict) or doc.get("format") != PRIOR_FORMAT:
-        got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise PriorError(f"{p}: not a prior of format {PRIOR_FORMAT} (got {got})")
-    doc["path"] = str(p)
-    return doc
-
-
-def check_prior(prior: dict[str, Any], env: Any) -> None:
-    """Refuse a prior not trained for ``env``, naming the difference (:class:`PriorError`).
-
-    The space must be the one the prior was trained on and the observation must carry the
-    same meta-features (``meta_features=True``).
-    """
-    diff = SearchSpace.from_list(prior["space"]).difference(env.space, "the prior", "the env")
-    if diff is not None:
-        raise PriorError(
-            f"the prior {prior.get('path')} was trained on another search space: {diff}. "
-            "Pretrain one for this space with hpo-rl pretrain."
-        )
-    obs_dim = int(env.observation_space.shape[0])
-    if list(prior["meta_features"]) != list(META_FEATURES) or int(prior["obs_dim"]) != obs_dim:
-        raise PriorError(
-            f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
-            f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
-        )
-
-
-def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
-    """Copy the prior's weights into ``policy`` after :func:`check_prior` on ``env``."""
-    check_prior(prior, env)
-    policy.load_state_dict(prior["state_dict"])
-
-
-def prior_policy(prior: dict[str, Any], env: Any) -> Any:
-    """An :class:`~agents.policy.HPORecurrentPolicy` for ``env`` holding the prior's weights."""
-    from agents.policy import HPORecurrentPolicy
-
-    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
-    load_prior_into(policy, prior, env)
-    policy.set_training_mode(False)
-    return policy
-
-
-def propose(
-    policy: Any,
-    env: Any,
-    n: int,
-    deterministic: bool = False,
-    max_episodes: int | None = None,
-    on_episode: Any = None,
-) -> list[dict[str, Any]]:
-    """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
-    answered from the cache do not count; at most ``max_episodes`` in all), and return
-    every final ``info``. An env without ``n_real_evals`` counts every episode.
-    ``on_episode(k)`` is called after each episode with the real evaluations it made (0 or 1)."""
-    out: list[dict[str, Any]] = []
-    base = getattr(env, "unwrapped", env)
-    counts = hasattr(base, "n_real_evals")
-    n_before = base.n_real_evals if counts else 0
-    limit = int(max_episodes) if max_episodes is not None else 50 * int(n)
-
-    def made() -> int:
-        return base.n_real_evals - n_before if counts else len(out)
-
-    while len(out) < limit and made() < int(n):
-        k = made()
-        obs, _ = env.reset()
-        state, first, done = None, np.ones(1, dtype=bool), False
-        while not done:
-            action, state = policy.predict(obs, state=state, episode_start=first, deterministic=deterministic)
-            first = np.zeros(1, dtype=bool)
-            obs, _, done, _, info = env.step(action)
-        out.append(info)
-        if on_episode is not None:
-            on_episode(made() - k)
-    return out

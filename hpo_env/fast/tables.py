@@ -7,7 +7,7 @@ seconds it took, and whether it failed. It is one gzipped JSON file per task,
 so a table can refuse an env whose space differs from the one it was measured on.
 
 Tables are looked up in ``table_dir``, else ``$HPO_ENV_TABLE_DIR``, else the tables
-shipped in this package (``hpo_env/tables/``: the 20 public PMLB tasks and the
+shipped in this package (``hpo_env/fast/tables/``: the 20 public PMLB tasks and the
 scikit-learn built-ins, collected on split seed 0).
 """
 

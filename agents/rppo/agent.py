@@ -6,19 +6,19 @@ import warnings
 from typing import Any
 
 from agents.base import Agent
-from agents.trainer import tune
+from agents.rppo.tuner import tune
 from hpo_env.env import HPOEnv
 
 __all__ = ["RecurrentPPOAgent", "task_spec"]
 
 
 class RecurrentPPOAgent(Agent):
-    """The paper's agent trained by :func:`agents.trainer.tune` on the env it is given.
+    """The paper's agent trained by :func:`agents.rppo.tuner.tune` on the env it is given.
 
     Args:
         name: the name the benchmark records.
         env_overrides: env arguments this variant needs (e.g. ``{"order": "shuffle"}``).
-        **tune_kwargs: passed to :func:`~agents.trainer.tune` (``policy_kwargs``, ``ppo_kwargs``...).
+        **tune_kwargs: passed to :func:`~agents.rppo.tuner.tune` (``policy_kwargs``, ``ppo_kwargs``...).
     """
 
     def __init__(self, name: str = "rppo", env_overrides: dict[str, Any] | None = None, **tune_kwargs: Any) -> None:

@@ -27,74 +27,14 @@ import gymnasium as gym
 import numpy as np
 import torch as th
 from gymnasium import spaces
-from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
+from hpo_env.adapters import OptunaParam
 
-__all__ = ["RecurrentPPOSampler", "suggest_config"]
-
-
-def suggest_config(trial: Any, space: SearchSpace) -> dict[str, Any]:
-    """Ask ``trial`` for every hyperparameter of one of our search spaces, in order, with
-    Optuna's public ``suggest_*`` calls (so wrappers such as Ray Tune's see them)."""
-    out: dict[str, Any] = {}
-    for hp in space:
-        if isinstance(hp, Float):
-            out[hp.name] = trial.suggest_float(hp.name, hp.low, hp.high, log=hp.log)
-        elif isinstance(hp, Int):
-            out[hp.name] = trial.suggest_int(hp.name, hp.low, hp.high, log=hp.log)
-        else:
-            out[hp.name] = trial.suggest_categorical(hp.name, list(hp.choices))
-    return out
-
-
-class _Param:
-    """One Optuna distribution seen as our typed hyperparameter, which maps actions to values.
-
-    A stepped distribution becomes an integer index over its grid. ``hp`` is None when
-    the distribution has one value only: there is nothing to decide and no policy step.
-    """
-
-    def __init__(self, name: str, dist: BaseDistribution) -> None:
-        self.dist, self.grid = dist, False
-        self.hp: Hyperparameter | None = None
-        if isinstance(dist, CategoricalDistribution):
-            if len(dist.choices) > 1:
-                self.hp = Categorical(name, tuple(range(len(dist.choices))))
-        elif isinstance(dist, (FloatDistribution, IntDistribution)):
-            if dist.high > dist.low:
-                if dist.step is not None and not (isinstance(dist, IntDistribution) and dist.step == 1):
-                    self.hp, self.grid = Int(name, 0, round((dist.high - dist.low) / dist.step)), True
-                else:
-                    cls = Int if isinstance(dist, IntDistribution) else Float
-                    self.hp = cls(name, dist.low, dist.high, log=dist.log)
-        else:
-            raise ValueError(f"unsupported distribution for {name!r}: {dist!r}")
-
-    def value(self, action: float) -> Any:
-        """The parameter value of ``action``, in plain Python types as Optuna expects."""
-        d = self.dist
-        if isinstance(d, CategoricalDistribution):
-            return d.choices[0 if self.hp is None else self.hp.decode(action)]
-        if self.hp is None:
-            return type(d.low)(d.low)
-        v = self.hp.decode(action)
-        if self.grid:
-            v = min(d.low + v * d.step, d.high)
-        return int(v) if isinstance(d, IntDistribution) else float(v)
-
-    def action(self, value: Any) -> float:
-        if self.hp is None:
-            return 0.0
-        d = self.dist
-        if isinstance(d, CategoricalDistribution):
-            return self.hp.encode(d.choices.index(value))
-        if self.grid:
-            return self.hp.encode(round((value - d.low) / d.step))
-        return self.hp.encode(value)
+__all__ = ["RecurrentPPOSampler"]
 
 
 class _SpacesOnly(gym.Env):
@@ -130,22 +70,22 @@ class _Episode:
 
 
 class RecurrentPPOSampler(BaseSampler):
-    """An Optuna sampler driven by the paper's recurrent PPO agent (:class:`~agents.policy.HPORecurrentPolicy`).
+    """An Optuna sampler driven by the paper's recurrent PPO agent (:class:`~agents.rppo.policy.HPORecurrentPolicy`).
 
     Args:
         seed: seeds the policy's weights and its action samples.
         max_params: one-hot slots of the observation; parameter names get a slot in the
             order first seen. A study with more distinct parameter names is refused.
         episodes_per_update: finished trials per PPO update.
-        ppo_kwargs: override :data:`agents.trainer.PPO_DEFAULTS` (lr 0.007, gamma 1...).
-        policy_kwargs: override :func:`agents.policy.default_policy_kwargs` (the paper's net).
+        ppo_kwargs: override :data:`agents.rppo.tuner.PPO_DEFAULTS` (lr 0.007, gamma 1...).
+        policy_kwargs: override :func:`agents.rppo.policy.default_policy_kwargs` (the paper's net).
         failure_reward: reward of a failed trial (an exception, or a NaN value). Default:
             the worst reward seen so far (0 before any), so a failure teaches "no better
             than the worst".
         model_based: after each real update, train on a reward model of the finished
             trials until the policy's KL from before the stretch passes ``kl_threshold``.
         kl_threshold, max_model_updates, min_real_trials, reward_model: the model loop's
-            settings (as in :data:`agents.trainer.MODEL_DEFAULTS`).
+            settings (as in :data:`agents.rppo.tuner.MODEL_DEFAULTS`).
         tensorboard_log: a directory for TensorBoard logs of the updates, or None.
         torch_threads: torch CPU threads to use (the net is tiny: more threads only
             contend with the trials' own work); None leaves torch's setting alone.
@@ -170,8 +110,8 @@ class RecurrentPPOSampler(BaseSampler):
         tensorboard_log: str | None = None,
         torch_threads: int | None = 1,
     ) -> None:
-        from agents.policy import HPORecurrentPolicy, default_policy_kwargs
-        from agents.trainer import PPO_DEFAULTS
+        from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
+        from agents.rppo.tuner import PPO_DEFAULTS
 
         if int(max_params) < 1 or int(episodes_per_update) < 1:
             raise ValueError(f"max_params={max_params!r} and episodes_per_update={episodes_per_update!r} must be >= 1")
@@ -303,7 +243,7 @@ class RecurrentPPOSampler(BaseSampler):
         self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
     ) -> Any:
         self._single_objective(study)
-        param = _Param(param_name, param_distribution)
+        param = OptunaParam(param_name, param_distribution)
         if param.hp is None:  # one possible value: nothing to decide, no step
             return param.value(0.0)
         with self._lock:
@@ -345,7 +285,7 @@ class RecurrentPPOSampler(BaseSampler):
 
     def _model_stretch(self, study: Study) -> None:
         """Train on a reward model of the finished trials until the policy has moved ``kl_threshold`` away."""
-        from agents.model_control import policy_kl
+        from agents.rppo.model_control import policy_kl
         from hpo_env.reward_models import make_reward_model
 
         done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.params]
@@ -353,7 +293,7 @@ class RecurrentPPOSampler(BaseSampler):
             return
         names = list(done[-1].distributions)  # the latest trial's parameters, in their order
         same = [t for t in done if list(t.distributions) == names]  # complete trials: each has a value
-        params = [_Param(n, done[-1].distributions[n]) for n in names]
+        params = [OptunaParam(n, done[-1].distributions[n]) for n in names]
         keep = [i for i, p in enumerate(params) if p.hp is not None]
         if len(same) < self.min_real_trials or not keep:
             return

@@ -19,8 +19,8 @@ import gymnasium as gym
 import numpy as np
 
 from hpo_env.env import HPOEnv, safe_evaluate
-from hpo_env.surrogate import make_surrogate_env
-from hpo_env.tables import list_tables
+from hpo_env.fast.surrogate import make_surrogate_env
+from hpo_env.fast.tables import list_tables
 
 __all__ = ["MultiTaskSurrogateEnv"]
 
@@ -65,8 +65,8 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Arguments
     - ``tasks``: task specs with a table; default: every table in ``table_dir``.
     - ``exclude``: task specs to leave out (leave-one-task-out training).
-    - ``table_dir``: where tables are (see :func:`hpo_env.tables.default_table_dir`).
-    - ``regressor``, ``noise_std``: as in :func:`~hpo_env.surrogate.make_surrogate_env`.
+    - ``table_dir``: where tables are (see :func:`hpo_env.fast.tables.default_table_dir`).
+    - ``regressor``, ``noise_std``: as in :func:`~hpo_env.fast.surrogate.make_surrogate_env`.
     - ``reward_power``: the exponent above (default 1: the plain percentile).
     - ``session``: episodes per task draw, with improvement rewards (default None: a
       new task every episode, plain rewards).

@@ -22,8 +22,9 @@ import torch as th
 from sb3_contrib import RecurrentPPO
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
-from agents.callbacks import RealEvalBudgetCallback
-from agents.policy import HPORecurrentPolicy, default_policy_kwargs
+from agents.base import max_episodes as base_max_episodes
+from agents.rppo.callbacks import RealEvalBudgetCallback
+from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
 from hpo_env.env import HPOEnv
 from hpo_env.history import write_json_atomic
 
@@ -41,7 +42,7 @@ PPO_DEFAULTS: dict[str, Any] = {
 }
 
 
-#: Settings of the model-based loop (see :class:`agents.model_control.KLModelControlCallback`).
+#: Settings of the model-based loop (see :class:`agents.rppo.model_control.KLModelControlCallback`).
 MODEL_DEFAULTS: dict[str, Any] = {
     "reward_model": "extra_trees",
     "kl_threshold": 0.1,
@@ -140,12 +141,12 @@ def tune(
             model updates per stretch): the ablations of the model issue.
         model_kwargs: override :data:`MODEL_DEFAULTS`.
         max_episodes: stop after this many real or cached episodes even if the budget is not spent
-            (default ``50 * budget``), in case the policy only repeats cached configurations.
+            (default :func:`agents.base.max_episodes`), in case the policy only repeats cached configurations.
         progress: show a progress bar.
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
         torch_threads: torch CPU threads (the nets are tiny; more threads only contend).
         n_envs: episodes played side by side; their evaluations run in parallel on
-            ``n_envs`` workers (:class:`~agents.vec_env.ParallelEvalVecEnv`). An update
+            ``n_envs`` workers (:class:`~agents.rppo.vec_env.ParallelEvalVecEnv`). An update
             still uses ``episodes_per_update`` episodes (rounded up to a multiple of
             ``n_envs``). Not combined with ``model_based``.
         backend: where parallel evaluations run with ``n_envs > 1``: ``"process"`` or
@@ -231,7 +232,7 @@ def tune(
     n_steps = -(-episodes_per_update // n_envs) * env.n_hyperparameters
     train_env: Any = env
     if n_envs > 1:
-        from agents.vec_env import ParallelEvalVecEnv
+        from agents.rppo.vec_env import ParallelEvalVecEnv
 
         train_env = ParallelEvalVecEnv(env, n_envs, backend=backend, address=address, max_real_evals=int(budget))
     if mk is not None:
@@ -257,7 +258,7 @@ def tune(
         budget,
         start=env.n_real_evals,
         best=None if inc is None else inc["val_score"],
-        max_episodes=max_episodes if max_episodes is not None else 50 * int(budget),
+        max_episodes=max_episodes if max_episodes is not None else base_max_episodes(int(budget)),
         checkpoint_path=ckpt,
         progress=progress,
         eval_log_dir=out / "tb" / "evals" if (out is not None and tensorboard) else None,
@@ -267,7 +268,7 @@ def tune(
     callbacks: list[Any] = [cb]
     control = None
     if mk is not None:
-        from agents.model_control import KLModelControlCallback
+        from agents.rppo.model_control import KLModelControlCallback
 
         control = KLModelControlCallback(
             train_env, horizon=model_based, budget=cb, **{k: v for k, v in mk.items() if k != "reward_model"}
@@ -310,7 +311,9 @@ def _prior_proposals(model: Any, prior_doc: dict[str, Any], env: HPOEnv, n: int,
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_first, desc="prior's proposals", unit="eval")
-    for info in propose(model.policy, env, n_first, max_episodes=50 * n_first, on_episode=bar and bar.update):
+    for info in propose(
+        model.policy, env, n_first, max_episodes=base_max_episodes(n_first), on_episode=bar and bar.update
+    ):
         cb.observe(info)
     if bar is not None:
         bar.close()

@@ -1,0 +1,43 @@
+"""The learned prior: the recurrent policy meta-trained across tasks (:mod:`.pretrain`), its
+weights files (:mod:`.weights`) and the record of what built them (:mod:`.provenance`)."""
+
+from agents.prior.pretrain import (
+    PRETRAIN_DEFAULTS,
+    check_rebuild,
+    clone_top_configs,
+    episode_batch,
+    pretrain,
+    pretrain_leave_one_out,
+)
+from agents.prior.provenance import build_environment, environment_differences
+from agents.prior.weights import (
+    DEFAULT_PRIOR,
+    PRIOR_FORMAT,
+    PriorError,
+    check_prior,
+    load_prior,
+    load_prior_into,
+    prior_policy,
+    propose,
+    resolve_prior,
+)
+
+__all__ = [
+    "DEFAULT_PRIOR",
+    "PRETRAIN_DEFAULTS",
+    "PRIOR_FORMAT",
+    "PriorError",
+    "build_environment",
+    "check_prior",
+    "check_rebuild",
+    "clone_top_configs",
+    "environment_differences",
+    "episode_batch",
+    "load_prior",
+    "load_prior_into",
+    "pretrain",
+    "pretrain_leave_one_out",
+    "prior_policy",
+    "propose",
+    "resolve_prior",
+]
