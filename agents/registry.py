@@ -1,12 +1,18 @@
-"""Agents by the names the CLI and the benchmark results use."""
+"""Agents by the names the CLI and the benchmark results use.
+
+The baselines are classes of :mod:`agents.baselines`; every variant of our agent is a
+preset (:data:`agents.rppo.presets.PRESETS`), and :func:`register_preset` adds one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from agents.base import Agent
+from agents.rppo.presets import PRESETS, RPPOPreset
 
-__all__ = ["AGENTS", "FINETUNE_LR", "PRIOR_AGENTS", "SCREEN", "make_agent"]
+__all__ = ["AGENTS", "make_agent", "prior_agents", "register_preset"]
 
 
 def _random() -> Agent:
@@ -42,28 +48,18 @@ def _onestep() -> Agent:
     return OnePassPPOAgent()
 
 
-def _rppo(name: str, **kwargs) -> Callable[..., Agent]:
-    def make(**overrides) -> Agent:
-        from agents.rppo import RecurrentPPOAgent
+def _preset_agent(name: str) -> Callable[..., Agent]:
+    def make(**overrides: Any) -> Agent:
+        from agents.rppo.agent import RecurrentPPOAgent
 
-        return RecurrentPPOAgent(name, **{**kwargs, **overrides})
+        preset = PRESETS[name]
+        return RecurrentPPOAgent(preset.replace(**overrides) if overrides else preset)
 
     return make
 
 
-def _prior(name: str, **kwargs) -> Callable[..., Agent]:
-    """A model-based agent started from the shipped prior (``prior=`` overrides it)."""
-    return _rppo(name, model_based="kl", prior="default", env_overrides={"meta_features": True}, **kwargs)
-
-
-#: Candidates the reward model screens per real evaluation (``rppo-prior``, ``rppo-prior-ft``).
-SCREEN = 1000
-#: PPO learning rate of ``rppo-prior-ft``: the pretraining rate; the paper's 7e-3 moves a
-#: sharp prior too far in one update.
-FINETUNE_LR = 3e-4
-
-#: name -> factory. Variants that need other env settings say so through ``env_overrides``.
-AGENTS: dict[str, Callable[[], Agent]] = {
+#: name -> factory. Presets take their fields as settings (``make_agent("rppo-prior", prior=DIR)``).
+AGENTS: dict[str, Callable[..., Agent]] = {
     "random": _random,
     "tpe": _optuna("tpe"),
     "cmaes": _optuna("cmaes"),
@@ -71,31 +67,28 @@ AGENTS: dict[str, Callable[[], Agent]] = {
     "smac": _smac,
     "ppo": _ppo,
     "onestep": _onestep,
-    "rppo": _rppo("rppo"),
-    "rppo-shuffle": _rppo("rppo-shuffle", env_overrides={"order": "shuffle"}),
-    "rppo-mb": _rppo("rppo-mb", model_based="kl"),
-    "rppo-mb-fixed": _rppo("rppo-mb-fixed", model_based="fixed"),
-    # The meta-trained prior (agents.prior) as a fixed proposal distribution, the
-    # per-task reward model picking each real evaluation among its samples
-    # (agents.rppo.model_control.screened_proposal): the default tuner.
-    "rppo-prior": _prior("rppo-prior", model_kwargs={"screen": SCREEN, "finetune": False}),
-    # The same with PPO fine-tuning the prior on the reward model between evaluations.
-    "rppo-prior-ft": _prior(
-        "rppo-prior-ft", model_kwargs={"screen": SCREEN}, ppo_kwargs={"learning_rate": FINETUNE_LR}
-    ),
-    # The prior with the paper's loop as it is: real episodes are the policy's own samples.
-    "rppo-prior-plain": _prior("rppo-prior-plain"),
+    **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
-#: Agents that take a ``prior`` (weights file, or a directory of leave-one-task-out weights).
-PRIOR_AGENTS = ("rppo-prior", "rppo-prior-ft", "rppo-prior-plain")
+def prior_agents() -> tuple[str, ...]:
+    """Agents that start from a prior, so take ``prior=`` (a weights file, or a directory of held-out weights)."""
+    return tuple(name for name, p in PRESETS.items() if p.prior is not None)
 
 
-def make_agent(name: str, **kwargs) -> Agent:
-    """The agent called ``name``; ``kwargs`` override its settings (e.g. ``prior=`` for ``rppo-prior``)."""
+def register_preset(preset: RPPOPreset) -> None:
+    """Add a variant of our agent under ``preset.name``: ``make_agent``, ``hpo-rl bench --agents``
+    and ``hpo-rl tune --agent`` then know it (in this process). A taken name is refused."""
+    if preset.name in AGENTS:
+        raise ValueError(f"agent {preset.name!r} exists already; give the preset another name")
+    PRESETS[preset.name] = preset
+    AGENTS[preset.name] = _preset_agent(preset.name)
+
+
+def make_agent(name: str, **kwargs: Any) -> Agent:
+    """The agent called ``name``; ``kwargs`` replace fields of a preset (e.g. ``prior=`` for ``rppo-prior``)."""
     if name not in AGENTS:
         raise ValueError(f"unknown agent {name!r}; expected one of {sorted(AGENTS)}")
-    if kwargs and name not in PRIOR_AGENTS:
+    if kwargs and name not in PRESETS:
         raise ValueError(f"agent {name!r} takes no settings; got {sorted(kwargs)}")
     return AGENTS[name](**kwargs)

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from hpo_env.metrics import METRICS
 from hpo_env.optional import MissingExtraError, require
@@ -25,7 +26,8 @@ TUNE_HELP = """Tune one task with our agent, then refit the best configuration a
 
 On HPO-XGB-v0 and HPO-XGB-Surrogate-v0 the default agent is rppo-prior: the shipped
 meta-trained prior proposes, and a reward model fitted on the task's evaluations picks
-each one to evaluate. --prior none runs the paper's recurrent PPO from scratch.
+each one to evaluate. --prior none runs the paper's recurrent PPO from scratch, and
+--agent NAME any other variant (rppo-mb is the paper's model-based loop).
 
   hpo-rl tune --task breast_cancer --budget 30 --seed 0
   hpo-rl tune --task csv:data.csv --target label --budget 50
@@ -86,13 +88,11 @@ def _default_out(task: str, seed: int) -> Path:
 PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
 
 
-def _tune_prior(a: argparse.Namespace) -> str | None:
-    """``--prior auto``: the shipped weights for the XGBoost envs (their default space) on a
-    classification task, else none (the prior is meta-trained on classification tables)."""
-    if a.prior != "auto":
-        return None if a.prior == "none" else a.prior
+def _prior_applies(a: argparse.Namespace) -> bool:
+    """Whether the shipped prior fits this run: the XGBoost envs (their default space) on a
+    classification task (the prior is meta-trained on classification tables)."""
     if a.env not in PRIOR_ENVS:
-        return None
+        return False
     if a.env == "HPO-XGB-v0":
         from hpo_env.tasks import load_task
 
@@ -100,37 +100,49 @@ def _tune_prior(a: argparse.Namespace) -> str | None:
         if load_task(a.task, **kw).kind == "regression":
             print("a regression task: the learned prior is for classification, so this runs the paper's agent "
                   "(rppo: recurrent PPO from scratch, no prior)", file=sys.stderr)  # fmt: skip
-            return None
-    return "default"
+            return False
+    return True
+
+
+def _tune_preset(a: argparse.Namespace) -> Any:
+    """The preset ``--agent`` names (``auto``: rppo-prior where the shipped prior applies and
+    ``--prior`` is not none, else rppo), with the fields the flags give replaced."""
+    from agents.rppo.presets import PRESETS
+
+    name = a.agent
+    if name == "auto":
+        name = "rppo-prior" if a.prior != "none" and (a.prior != "auto" or _prior_applies(a)) else "rppo"
+    if name not in PRESETS:
+        raise ValueError(f"unknown agent {name!r} for tune; expected auto or one of {sorted(PRESETS)}")
+    ppo = {k: v for k, v in (("learning_rate", a.lr), ("episodes_per_update", a.episodes_per_update),
+                             ("n_epochs", a.n_epochs)) if v is not None}  # fmt: skip
+    model = {k: v for k, v in (("kl_threshold", a.kl_threshold), ("screen", a.screen), ("finetune", a.finetune))
+             if v is not None}  # fmt: skip
+    changes: dict[str, Any] = {"ppo": ppo} if ppo else {}
+    if a.model == "none":
+        if model:
+            raise ValueError(f"--model none takes no reward-model settings; got {sorted(model)}")
+        changes["model"] = None
+    elif a.model is not None or model:
+        if a.model is None and PRESETS[name].model is None:
+            raise ValueError(f"agent {name!r} uses no reward model; give --model kl or fixed with {sorted(model)}")
+        changes["model"] = {**model, **({} if a.model is None else {"horizon": a.model})}
+    if a.prior != "auto":
+        changes["prior"] = None if a.prior == "none" else a.prior
+    return PRESETS[name].replace(**changes) if changes else PRESETS[name]
 
 
 def _cmd_tune(a: argparse.Namespace) -> int:
     from agents.rppo.tuner import tune
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
-    from agents.registry import FINETUNE_LR, SCREEN
-    from agents.rppo.tuner import PPO_DEFAULTS
-
-    prior = _tune_prior(a)
-    lr = a.lr if a.lr is not None else (FINETUNE_LR if prior is not None else PPO_DEFAULTS["learning_rate"])
-    ppo = {"learning_rate": lr, "episodes_per_update": a.episodes_per_update, "n_epochs": a.n_epochs}
-    model = a.model if a.model is not None else ("kl" if prior is not None else "none")
-    model_based = None if model == "none" else model
-    mk = None
-    if model_based:
-        # With a prior, the rppo-prior agent (screened proposals of the fixed prior) unless told otherwise.
-        screen = a.screen if a.screen is not None else (SCREEN if prior is not None else 0)
-        mk = {"screen": screen, "finetune": a.finetune or prior is None or screen == 0}
-        if a.kl_threshold is not None:
-            mk["kl_threshold"] = a.kl_threshold
+    preset = _tune_preset(a)
     fresh = not out.exists()
     try:
         r = tune(
             a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
-            ppo_kwargs=ppo, model_based=model_based, model_kwargs=mk,
-            progress=not a.no_progress, tensorboard=not a.no_tensorboard,
+            agent=preset, progress=not a.no_progress, tensorboard=not a.no_tensorboard,
             n_envs=a.n_envs, backend=a.backend, address=a.address,
-            prior=prior,
         )  # fmt: skip
     except BaseException:
         if fresh and _n_lines(out / "history.jsonl") == 0:
@@ -220,6 +232,12 @@ def _cmd_predict(a: argparse.Namespace) -> int:
     return 0
 
 
+def _presets() -> list[str]:
+    from agents.rppo.presets import PRESETS
+
+    return list(PRESETS)
+
+
 def _suites() -> list[str]:
     from benchmarks.suites import SUITES
 
@@ -283,9 +301,9 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     if metric is not None:
         env_kwargs["metric"] = metric
     env_kwargs.update(_parse_env_args(a.env_arg))
-    from agents.registry import PRIOR_AGENTS
+    from agents.registry import prior_agents
 
-    agent_kwargs = {n: {"prior": a.prior} for n in agents if n in PRIOR_AGENTS and a.prior is not None}
+    agent_kwargs = {n: {"prior": a.prior} for n in agents if n in prior_agents() and a.prior is not None}
     summary = run_matrix(
         tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
         env_kwargs=env_kwargs, progress=not a.no_progress, backend=a.backend, address=a.address,
@@ -390,31 +408,33 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0, help="seeds the split, XGBoost and the agent (default: %(default)s)")
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
-        "--lr", type=float, default=None, help="PPO learning rate (default: the paper's 7e-3; 3e-4 with a prior)"
-    )
-    t.add_argument("--episodes-per-update", type=int, default=8, help="episodes per PPO update (default: %(default)s)")
-    t.add_argument("--n-epochs", type=int, default=10, help="PPO epochs per update (default: %(default)s)")
+        "--agent", default="auto",
+        help="the agent variant (a preset; see README, 'Agent variants'): auto (rppo-prior where the shipped "
+        "prior applies, else rppo), or one of: " + ", ".join(_presets()) + " (default: %(default)s). "
+        "The flags below replace fields of the preset",
+    )  # fmt: skip
+    t.add_argument("--lr", type=float, default=None, help="PPO learning rate (default: the preset's)")
+    t.add_argument("--episodes-per-update", type=int, default=None, help="episodes per PPO update (preset: 8)")
+    t.add_argument("--n-epochs", type=int, default=None, help="PPO epochs per update (preset: 10)")
     t.add_argument(
         "--model", default=None, choices=["none", "kl", "fixed"],
-        help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed "
-        "(default: kl with a prior, else none)",
+        help="reward model use: none, kl (dynamic KL horizon, the paper) or fixed (default: the preset's)",
     )  # fmt: skip
     t.add_argument("--kl-threshold", type=float, default=None, help="KL that ends a stretch of model use")
     t.add_argument(
         "--screen", type=int, default=None,
-        help="with --model: each real evaluation is the reward model's pick of this many samples of the policy "
-        "(default: 1000 with a prior, 0 without: the policy's own samples, the paper's loop)",
+        help="each real evaluation is the reward model's pick of this many samples of the policy; 0: the "
+        "policy's own samples, the paper's loop (default: the preset's, 1000 for rppo-prior)",
     )  # fmt: skip
     t.add_argument(
-        "--finetune", action="store_true",
-        help="with a prior and --screen: PPO also trains the prior on the reward model between evaluations "
-        "(the rppo-prior-ft agent; default: the prior stays fixed, as in rppo-prior)",
+        "--finetune", action=argparse.BooleanOptionalAction, default=None,
+        help="PPO trains the policy on the reward model between evaluations (rppo-prior: off; "
+        "rppo-prior with --finetune is rppo-prior-ft)",
     )  # fmt: skip
     t.add_argument(
         "--prior", default="auto",
-        help="start from meta-trained weights (the rppo-prior agent): default (the shipped ones), a file from "
-        "hpo-rl pretrain, none (the paper's agent from scratch), or auto: the shipped ones for "
-        "HPO-XGB-v0 and HPO-XGB-Surrogate-v0, none for other envs (default: %(default)s)",
+        help="meta-trained weights to start from: default (the shipped ones), a file from hpo-rl pretrain, "
+        "none (from scratch), or auto: the preset's (default: %(default)s)",
     )  # fmt: skip
     t.add_argument("--n-envs", type=int, default=1, help="episodes side by side, evaluated in parallel (default: 1)")
     t.add_argument(

@@ -21,19 +21,18 @@ from typing import Any
 
 import numpy as np
 
+from hpo_env.fast.forest import FORESTS, make_forest
+
 __all__ = ["fidelity", "mean_ranks", "ranking_agreement", "steps_per_second"]
 
 
 def _regressor(name: str, seed: int) -> Any:
-    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import Matern, WhiteKernel
     from sklearn.neighbors import KNeighborsRegressor
 
-    if name == "extra_trees":
-        return ExtraTreesRegressor(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
-    if name == "random_forest":
-        return RandomForestRegressor(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
+    if name in FORESTS:
+        return make_forest(name, seed)
     if name == "knn":
         return KNeighborsRegressor(n_neighbors=5, weights="distance")
     if name == "gp":

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from hpo_env.history import History
+from hpo_env.history import History, config_key
 from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
 from hpo_env.spaces import SearchSpace
 
@@ -179,8 +180,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         obs, config = self.advance(action)
         if config is None:
             return obs, 0.0, False, False, {}
-        self.n_episodes += 1
-        info = self.evaluate(config)
+        info = self.evaluate_many([config], episodes=True)[0]
         return obs, self.objective.reward(info["val_score"]), True, False, info
 
     def advance(self, action: np.ndarray) -> tuple[np.ndarray, dict[str, Any] | None]:
@@ -209,12 +209,64 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
 
     def evaluate(self, config: dict[str, Any]) -> dict[str, Any]:
         """Score ``config`` (from the cache if known) and return the terminal ``info``."""
-        rec = self.history.lookup(config)
-        if rec is not None:
-            return self.terminal_info(rec, cached=True)
-        t0 = time.perf_counter()
-        ev = safe_evaluate(self.objective, config)
-        return self.terminal_info(self.record(config, ev, time.perf_counter() - t0), cached=False)
+        return self.evaluate_many([config])[0]
+
+    def evaluate_many(
+        self,
+        configs: Sequence[dict[str, Any]],
+        run: Callable[[list[dict[str, Any]]], list[tuple[Evaluation, float]]] | None = None,
+        limit: int | None = None,
+        episodes: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The terminal ``info`` of each of ``configs``: the one way a real evaluation is made.
+
+        Known configurations come from the cache. The new ones are trained by ``run``
+        (configurations -> ``(Evaluation, seconds)`` each; default: one after another in
+        this process, e.g. parallel workers otherwise) and recorded in order. A
+        configuration that appears twice shares one evaluation (the second is ``cached``,
+        as a later repeat would be). With ``limit``, evaluations that would take the
+        history past ``limit`` real evaluations are not made: their ``info`` has the
+        failure score, ``skipped=True`` and no record. ``episodes=True`` counts each
+        configuration as an episode played (``n_episodes``), as ``step`` does.
+        """
+        out: list[dict[str, Any] | None] = [None] * len(configs)
+        todo: list[int] = []
+        first: dict[tuple, int] = {}  # a configuration's first index in this call
+        twins: list[int] = []
+        for i, c in enumerate(configs):
+            rec = self.history.lookup(c)
+            if rec is not None:
+                out[i] = self.terminal_info(rec, cached=True)
+            elif config_key(c) in first:
+                twins.append(i)  # answered by its twin's evaluation below, as the cache would
+            elif limit is not None and limit - self.n_real_evals - len(todo) <= 0:
+                out[i] = {"val_score": self.objective.failure_score, "config": c, "skipped": True}
+            else:
+                first[config_key(c)] = i
+                todo.append(i)
+        for i, (ev, took) in zip(todo, (run or self._run_here)([configs[i] for i in todo]), strict=True):
+            out[i] = self.terminal_info(self.record(configs[i], ev, took), cached=False)
+        for i in twins:
+            out[i] = {**out[first[config_key(configs[i])]], "cached": True, "real": False}  # type: ignore[dict-item]
+        if episodes:
+            self.n_episodes += len(configs)
+        return out  # type: ignore[return-value]
+
+    def _run_here(self, configs: list[dict[str, Any]]) -> list[tuple[Evaluation, float]]:
+        """Train ``configs`` one after another in this process, each timed."""
+        done = []
+        for c in configs:
+            t0 = time.perf_counter()
+            ev = safe_evaluate(self.objective, c)
+            done.append((ev, time.perf_counter() - t0))
+        return done
+
+    def episode_copy(self) -> HPOEnv:
+        """A copy that shares the objective, history, cache and clock but plays its own
+        episode (order and actions so far): N of them step side by side."""
+        c = copy.copy(self)
+        c.order, c._actions, c._t = self.order.copy(), self._actions.copy(), 0
+        return c
 
     def record(self, config: dict[str, Any], ev: Evaluation, took: float) -> dict[str, Any]:
         """Append the real evaluation of ``config`` (which took ``took`` seconds here) to the history.
@@ -230,9 +282,11 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self.history.append(rec)
         return rec
 
-    def terminal_info(self, rec: dict[str, Any], cached: bool) -> dict[str, Any]:
-        """The terminal ``info`` of an episode answered by ``rec``."""
-        return {
+    def terminal_info(self, rec: dict[str, Any], cached: bool, model_std: float | None = None) -> dict[str, Any]:
+        """The terminal ``info`` of an episode answered by ``rec``: a record of the history,
+        or (with ``model_std``) a reward model's prediction, which is not a real evaluation."""
+        model = model_std is not None
+        info = {
             "config": rec["config"],
             "val_score": rec["val_score"],
             "test_score": rec["test_score"],
@@ -240,10 +294,11 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             "error": rec["error"],
             "timed_out": rec["timed_out"],
             "cached": cached,
-            "real": not cached,
+            "real": not cached and not model,
             "n_real_evals": self.n_real_evals,
             "incumbent": self.incumbent_summary(),
         }
+        return {**info, "model": True, "model_std": model_std} if model else info
 
     def incumbent_summary(self) -> dict[str, Any] | None:
         """The best real evaluation so far (config, scores, index), as the terminal ``info`` shows it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -9,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["History", "append_jsonl", "config_key", "read_jsonl", "write_json_atomic"]
+__all__ = ["History", "append_jsonl", "atomic_path", "config_key", "read_jsonl", "write_json_atomic"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -100,14 +101,23 @@ def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> Non
         fh.write(json.dumps(record, default=_json_default) + "\n")
 
 
-def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    """Write ``data`` as indented JSON through a temporary file, so a reader never sees half a file.
-    NumPy scalars and arrays become numbers and lists; any other object its ``str``."""
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; it replaces ``path`` in one step when the
+    block ends without an error, so a reader never sees half a file. It keeps the suffix
+    (``model.zip`` -> ``model.tmp.zip``), for writers that add one."""
     path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    as_json = lambda o: _json_default(o) if hasattr(o, "item") or hasattr(o, "tolist") else str(o)  # noqa: E731
-    tmp.write_text(json.dumps(data, indent=2, default=as_json) + "\n")
+    tmp = path.with_name(f"{path.stem}.tmp{path.suffix}")
+    yield tmp
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
+    """Write ``data`` as indented JSON through :func:`atomic_path`.
+    NumPy scalars and arrays become numbers and lists; any other object its ``str``."""
+    as_json = lambda o: _json_default(o) if hasattr(o, "item") or hasattr(o, "tolist") else str(o)  # noqa: E731
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=as_json) + "\n")
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:

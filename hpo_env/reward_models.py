@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from hpo_env.fast.forest import FOREST_SETTINGS, PackedForest, make_forest
 from hpo_env.spaces import SearchSpace
 
 __all__ = [
@@ -52,22 +53,26 @@ class ExtraTreesRewardModel(RewardModel):
 
     name = "extra_trees"
 
-    def __init__(self, n_estimators: int = 100, min_samples_leaf: int = 2, seed: int = 0) -> None:
-        from sklearn.ensemble import ExtraTreesRegressor
-
-        self.model = ExtraTreesRegressor(
-            n_estimators=n_estimators, min_samples_leaf=min_samples_leaf, random_state=seed, n_jobs=1
-        )
+    def __init__(
+        self,
+        n_estimators: int = FOREST_SETTINGS["n_estimators"],
+        min_samples_leaf: int = FOREST_SETTINGS["min_samples_leaf"],
+        seed: int = 0,
+    ) -> None:
+        self.model = make_forest("extra_trees", seed, n_estimators=n_estimators, min_samples_leaf=min_samples_leaf)
+        self._packed: PackedForest | None = None
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> ExtraTreesRewardModel:
         self.model.fit(np.asarray(X, np.float64), np.asarray(y, np.float64))
+        self._packed = PackedForest(self.model)
         return self
 
     def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # The trees' own predict validates its input each call (about 1 ms a tree); their
-        # low-level Tree.predict does not, which makes a single prediction ~50x cheaper.
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        per_tree = np.stack([t.tree_.predict(X).reshape(len(X)) for t in self.model.estimators_])
+        # The trees' own predict validates its input each call (about 1 ms a tree); the packed
+        # walk (hpo_env.fast.forest) takes all trees at once. Laid out (trees, rows) as the
+        # trees' predictions stack, so the mean and spread add up in the same order.
+        assert self._packed is not None, "fit the reward model first"
+        per_tree = np.ascontiguousarray(self._packed.per_tree(np.asarray(X, np.float32))[:, :, 0].T)
         return per_tree.mean(axis=0), per_tree.std(axis=0)
 
 

@@ -123,10 +123,7 @@ class ModelRewardWrapper(gym.Wrapper):
             return obs, 0.0, False, False, {}
         mu, sd = self.predict([config])
         self.n_model_episodes += 1
-        info = {
-            "config": config, "val_score": float(mu[0]), "test_score": None, "eval_seconds": 0.0,
-            "error": None, "timed_out": False, "cached": False, "real": False,
-            "n_real_evals": base.n_real_evals,
-            "incumbent": base.incumbent_summary(), "model": True, "model_std": float(sd[0]),
-        }  # fmt: skip
+        predicted = {"config": config, "val_score": float(mu[0]), "test_score": None, "seconds": 0.0,
+                     "error": None, "timed_out": False}  # fmt: skip
+        info = base.terminal_info(predicted, cached=False, model_std=float(sd[0]))
         return obs, base.objective.reward(float(mu[0])), True, False, info

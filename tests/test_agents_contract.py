@@ -1,6 +1,7 @@
-"""One contract every agent must keep, run over all of them (as Optuna runs one suite over every sampler).
+"""One contract every agent must keep, run over all of them (as Optuna runs one suite over every sampler),
+and over a preset registered here, as a user adds a variant.
 
-Real XGBoost on iris: each run takes a second or two.
+Real XGBoost on iris: each run takes a second or a few.
 """
 
 import math
@@ -10,10 +11,16 @@ import pytest
 
 import hpo_env
 from agents.base import RunResult, run_agent
-from agents.registry import AGENTS, make_agent
+from agents.registry import AGENTS, make_agent, register_preset
+from agents.rppo.presets import PRESETS, ModelSettings, RPPOPreset
 from hpo_env import Categorical, Float, SearchSpace
 
-BUDGET = 6
+#: Past ``min_real_evals`` (10), or the prior's 10 proposals, and a cycle of 8 real episodes,
+#: so the reward model's fit, its screening and the model stretches run too.
+BUDGET = 20
+#: A variant as a user would add one (README, "Agent variants"): the paper's loop, fitting
+#: the model early and with a tighter KL bound.
+CUSTOM = RPPOPreset("rppo-mb-tight", model=ModelSettings(kl_threshold=0.02, min_real_evals=6))
 
 
 def run(name, seed=0, budget=BUDGET, **env_kwargs):
@@ -22,17 +29,37 @@ def run(name, seed=0, budget=BUDGET, **env_kwargs):
     return run_agent(agent, env, budget, seed), env
 
 
-@pytest.fixture(params=sorted(AGENTS))
+@pytest.fixture(params=[*sorted(AGENTS), CUSTOM.name])
 def agent_name(request):
     if request.param == "smac":
         pytest.importorskip("smac", reason="the smac agent is an optional extra")
+    if request.param == CUSTOM.name:
+        register_preset(CUSTOM)
+        request.addfinalizer(lambda: (AGENTS.pop(CUSTOM.name), PRESETS.pop(CUSTOM.name)))
     return request.param
+
+
+def test_a_registered_preset_is_refused_twice_and_checked_when_built():
+    with pytest.raises(ValueError, match="agent 'rppo' exists already"):
+        register_preset(RPPOPreset("rppo"))
+    with pytest.raises(ValueError, match="finetune=False needs screen >= 1"):
+        RPPOPreset("x", model=ModelSettings(finetune=False))
+    with pytest.raises(ValueError, match="a prior is trained on the fixed order"):
+        RPPOPreset("x", prior="default", order="shuffle")
+    with pytest.raises(ValueError, match=r"unknown ModelSettings fields \['kl'\]"):
+        make_agent("rppo-mb", model={"kl": 1})
 
 
 def test_budget_is_spent_exactly(agent_name):
     res, env = run(agent_name)
     assert res.n_real_evals == BUDGET == env.n_real_evals
     assert res.n_episodes >= BUDGET
+    preset = PRESETS.get(agent_name)
+    if preset is not None and preset.model is not None and preset.model.screen:
+        # The reward model picked the evaluations after the prior's own proposals.
+        assert res.extra["prior"] is not None and res.n_real_evals > preset.prior_evals
+    elif preset is not None and preset.model is not None:  # PPO trained on model episodes between real ones
+        assert res.extra["n_model_episodes"] > 0 and res.extra["model_stretches"]
 
 
 def test_result_is_well_formed(agent_name):

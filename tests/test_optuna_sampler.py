@@ -49,7 +49,8 @@ def test_thirty_trials_on_the_xgb_env_objective(model_based):
     assert sampler.n_updates >= 30 // 8  # it learned as trials finished
     if model_based:
         assert sampler.n_model_episodes > 0 and sampler.stretches
-        assert all(s["kl"] > sampler.kl_threshold or s["updates"] == sampler.max_model_updates
+        m = sampler.model_settings
+        assert all(s["kl"] > m.kl_threshold or s["updates"] == m.max_model_updates
                    for s in sampler.stretches)  # fmt: skip
 
 

@@ -27,7 +27,8 @@ from agents.prior import (
     propose,
     resolve_prior,
 )
-from agents.registry import FINETUNE_LR, SCREEN, make_agent
+from agents.registry import make_agent
+from agents.rppo.presets import PRESETS
 from agents.rppo.tuner import tune
 from hpo_env import Float, SearchSpace
 from hpo_env.fast.multitask import MultiTaskSurrogateEnv
@@ -163,8 +164,8 @@ def test_rppo_prior_respects_the_budget_on_real_xgboost():
     assert res.n_real_evals == 14 == env.n_real_evals
     assert res.extra["prior"] == str(DEFAULT_PRIOR)
     assert res.best_val is not None and res.best_val > 0.9
-    # 10 proposals of the prior played as episodes, then 4 screened ones: no PPO update.
-    assert env.n_episodes == 10 and res.extra["model_stretches"] == []
+    # 10 proposals of the prior, then 4 screened ones (each an episode, chosen whole): no PPO update.
+    assert env.n_episodes == res.n_episodes == 14 and res.extra["model_stretches"] == []
 
 
 def test_rppo_prior_falls_back_with_a_warning_when_the_weights_are_missing(tmp_path):
@@ -251,15 +252,31 @@ def test_cli_tune_uses_the_shipped_prior_by_default_for_xgboost_envs(tmp_path):
         return json.loads((out / "settings.json").read_text())
 
     s = settings()  # the rppo-prior agent: screened proposals of the fixed prior
-    assert s["prior"] == str(DEFAULT_PRIOR) and s["model_based"] == "kl" and s["agent"] == "rppo-mb-kl-prior"
-    assert s["model"]["screen"] == SCREEN and s["model"]["finetune"] is False
-    s = settings("--finetune")  # rppo-prior-ft
-    assert s["model"]["finetune"] is True and s["ppo"]["learning_rate"] == FINETUNE_LR
+    assert s["prior"] == str(DEFAULT_PRIOR) and s["agent"] == "rppo-prior"
+    assert s["preset"] == {**PRESETS["rppo-prior"].to_dict(), "prior": "default"}
+    assert s["preset"]["model"]["screen"] == 1000 and s["preset"]["model"]["finetune"] is False
+    s = settings("--finetune")  # the flag turns one field of the preset: that is rppo-prior-ft
+    assert s["agent"] == "rppo-prior-ft" and s["preset"]["model"]["finetune"] is True
+    assert s["preset"]["ppo"]["learning_rate"] == 3e-4
     s = settings("--prior", "none")
-    assert s["prior"] is None and s["model_based"] is None
+    assert s["prior"] is None and s["agent"] == "rppo" and s["preset"]["model"] is None
     s = settings("--prior", "none", "--model", "kl")  # the paper's rppo-mb
-    assert s["prior"] is None and s["model_based"] == "kl" and s["model"]["screen"] == 0
-    assert s["model"]["finetune"] is True and s["ppo"]["learning_rate"] == 7e-3
+    assert s["agent"] == "rppo-mb" and s["preset"] == PRESETS["rppo-mb"].to_dict()
+    assert s["preset"]["model"]["screen"] == 0 and s["preset"]["ppo"]["learning_rate"] == 7e-3
+    s = settings("--agent", "rppo-mb", "--kl-threshold", "0.02")  # settings no preset has
+    assert s["agent"] == "rppo-mb+custom" and s["preset"]["model"]["kl_threshold"] == 0.02
+
+
+def test_cli_tune_refuses_an_illegal_combination_in_one_line(tmp_path, capsys):
+    from benchmarks.cli import main
+
+    args = ["tune", "--env", "HPO-XGB-Surrogate-v0", "--task", "iris", "--out", str(tmp_path / "x"), "--no-progress"]
+    assert main([*args, "--screen", "0"]) == 2  # rppo-prior keeps finetune=False: nothing would propose
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "finetune=False needs screen >= 1" in err
+    assert main([*args, "--agent", "nope"]) == 2
+    assert "unknown agent 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
 
 
 def test_propose_counts_real_evaluations_from_where_the_history_stands():
@@ -303,7 +320,7 @@ def test_screened_runs_from_the_prior_are_seeded():
         env = gym.make("HPO-XGB-Surrogate-v0", task="wine", seed=seed, meta_features=True).unwrapped
         tune(env=env, budget=16, seed=seed, prior="default", model_based="kl", progress=False, tensorboard=False,
              model_kwargs={"screen": 200, "finetune": False})  # fmt: skip
-        assert env.n_real_evals == 16 and env.n_episodes == 10  # 10 proposals of the prior, then 6 screened
+        assert env.n_real_evals == 16 == env.n_episodes  # 10 proposals of the prior, then 6 screened
         return [r["config"] for r in env.history.records]
 
     a = configs(3)

@@ -20,7 +20,8 @@ def test_tune_writes_result_history_checkpoint_and_tensorboard(tmp_path):
     res = json.loads((tmp_path / "result.json").read_text())
     assert res["best_config"] == r.best_config and res["n_real_evals"] == 12
     assert res["settings"]["policy_kwargs"]["lstm_hidden_size"] == 35
-    assert res["settings"]["ppo"]["learning_rate"] == 0.007 and res["settings"]["ppo"]["gamma"] == 1.0
+    ppo = res["settings"]["preset"]["ppo"]
+    assert res["settings"]["agent"] == "rppo" and ppo["learning_rate"] == 0.007 and ppo["gamma"] == 1.0
     hist = read_history(tmp_path / "history.jsonl")
     assert len(hist) == 12 and max(h["val_score"] for h in hist) == r.best_val
     assert (tmp_path / "checkpoint.zip").exists()

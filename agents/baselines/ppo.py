@@ -6,6 +6,7 @@ from typing import Any
 
 from agents.base import Agent, max_episodes
 from agents.rppo.callbacks import RealEvalBudgetCallback
+from agents.rppo.presets import PPOSettings
 from hpo_env.env import HPOEnv
 from hpo_env.wrappers import OneStepWrapper
 
@@ -13,15 +14,18 @@ __all__ = ["OnePassPPOAgent", "PPOAgent"]
 
 
 class PPOAgent(Agent):
-    """Plain SB3 PPO with an MLP policy on the same sequential env (no memory)."""
+    """Plain SB3 PPO with an MLP policy on the same sequential env (no memory).
+
+    Args:
+        ppo: its settings; by default our agent's (:class:`~agents.rppo.presets.PPOSettings`:
+            the paper's learning rate 0.007 and gamma 1, 8 episodes and 10 epochs per update).
+    """
 
     name = "ppo"
     one_step = False
 
-    def __init__(self, learning_rate: float = 7e-3, episodes_per_update: int = 8, n_epochs: int = 10) -> None:
-        self.learning_rate = learning_rate
-        self.episodes_per_update = episodes_per_update
-        self.n_epochs = n_epochs
+    def __init__(self, ppo: PPOSettings | None = None) -> None:
+        self.ppo = ppo or PPOSettings()
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         import torch as th
@@ -30,11 +34,10 @@ class PPOAgent(Agent):
         th.set_num_threads(1)
         base = env.unwrapped
         e = OneStepWrapper(env) if self.one_step else env
-        n_steps = self.episodes_per_update * (1 if self.one_step else base.n_hyperparameters)
+        n_steps = self.ppo.episodes_per_update * (1 if self.one_step else base.n_hyperparameters)
         model = PPO(
-            "MlpPolicy", e, n_steps=n_steps, batch_size=n_steps, n_epochs=self.n_epochs,
-            learning_rate=self.learning_rate, gamma=1.0, gae_lambda=1.0, seed=seed, device="cpu",
-        )  # fmt: skip
+            "MlpPolicy", e, n_steps=n_steps, batch_size=n_steps, seed=seed, device="cpu", **self.ppo.sb3_kwargs()
+        )
         start = base.n_real_evals
         cb = RealEvalBudgetCallback(start + budget, start=start, max_episodes=max_episodes(budget), progress=False)
         model.learn(10**12, callback=cb)

@@ -43,6 +43,7 @@ from agents.prior.provenance import build_environment, environment_differences
 from agents.prior.weights import PRIOR_FORMAT, PriorError, load_prior
 from agents.rppo.sampling import episode_observations
 from hpo_env.fast.tables import task_slug
+from hpo_env.history import atomic_path
 from hpo_env.meta_features import META_FEATURES
 
 __all__ = [
@@ -175,9 +176,8 @@ def pretrain(
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    th.save(doc, tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        th.save(doc, tmp)
     return out
 
 

@@ -8,23 +8,28 @@ from agents.rppo.agent import RecurrentPPOAgent
 from agents.rppo.callbacks import RealEvalBudgetCallback, TimestepProgressCallback
 from agents.rppo.model_control import KLModelControlCallback, policy_kl, screened_proposal
 from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
+from agents.rppo.presets import PRESETS, ModelSettings, PPOSettings, RPPOPreset
 from agents.rppo.sampling import episode_observations, sample_actions
-from agents.rppo.tuner import MODEL_DEFAULTS, PPO_DEFAULTS, TuneResult, tune
+from agents.rppo.tuner import Tuner, TuneResult, make_preset, tune
 
 __all__ = [
-    "MODEL_DEFAULTS",
-    "PPO_DEFAULTS",
+    "PRESETS",
     "EmbeddingExtractor",
     "HPORecurrentPolicy",
     "KLModelControlCallback",
+    "ModelSettings",
+    "PPOSettings",
+    "RPPOPreset",
     "ParallelEvalVecEnv",
     "RealEvalBudgetCallback",
     "RecurrentPPOAgent",
     "RecurrentPPOSampler",
     "TimestepProgressCallback",
     "TuneResult",
+    "Tuner",
     "default_policy_kwargs",
     "episode_observations",
+    "make_preset",
     "policy_kl",
     "sample_actions",
     "screened_proposal",

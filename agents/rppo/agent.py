@@ -6,33 +6,37 @@ import warnings
 from typing import Any
 
 from agents.base import Agent
-from agents.rppo.tuner import tune
+from agents.rppo.presets import RPPOPreset
+from agents.rppo.tuner import Tuner
 from hpo_env.env import HPOEnv
 
 __all__ = ["RecurrentPPOAgent", "task_spec"]
 
 
 class RecurrentPPOAgent(Agent):
-    """The paper's agent trained by :func:`agents.rppo.tuner.tune` on the env it is given.
+    """The paper's agent, one :class:`~agents.rppo.presets.RPPOPreset` of it, tuned by
+    :class:`~agents.rppo.tuner.Tuner` on the env it is given.
 
     Args:
-        name: the name the benchmark records.
-        env_overrides: env arguments this variant needs (e.g. ``{"order": "shuffle"}``).
-        **tune_kwargs: passed to :func:`~agents.rppo.tuner.tune` (``policy_kwargs``, ``ppo_kwargs``...).
+        preset: the variant; its name is the name the benchmark records, and its
+            ``env_overrides`` the env arguments it needs.
+        **tune_kwargs: more :class:`~agents.rppo.tuner.Tuner` arguments (``policy_kwargs``...).
     """
 
-    def __init__(self, name: str = "rppo", env_overrides: dict[str, Any] | None = None, **tune_kwargs: Any) -> None:
-        self.name = name  # type: ignore[misc]
-        self.env_overrides = dict(env_overrides or {})  # type: ignore[misc]
+    def __init__(self, preset: RPPOPreset, **tune_kwargs: Any) -> None:
+        self.preset = preset
+        self.name = preset.name  # type: ignore[misc]
+        self.env_overrides = preset.env_overrides  # type: ignore[misc]
         self.tune_kwargs = tune_kwargs
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         base = env.unwrapped
         start = base.n_real_evals
-        kw = dict(self.tune_kwargs)
-        if kw.get("prior") is not None:
-            kw["prior"] = _usable_prior(kw["prior"], base)
-        r = tune(env=base, budget=start + budget, seed=seed, progress=False, **kw)
+        preset = self.preset
+        if preset.prior is not None:
+            # Weights that cannot be used: a random initial policy, the same settings otherwise.
+            preset = preset.replace(prior=_usable_prior(preset.prior, base))
+        r = Tuner(preset, base, start + budget, seed, progress=False, **self.tune_kwargs).run()
         return {
             "stalled": r.stalled,
             "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval,

@@ -9,6 +9,8 @@ from typing import Any
 
 from stable_baselines3.common.callbacks import BaseCallback
 
+from hpo_env.history import atomic_path
+
 __all__ = ["RealEvalBudgetCallback", "TimestepProgressCallback"]
 
 
@@ -156,9 +158,8 @@ class RealEvalBudgetCallback(BaseCallback):
 
     def _on_rollout_end(self) -> None:
         if self.checkpoint_path is not None:
-            tmp = self.checkpoint_path.with_name(self.checkpoint_path.stem + ".tmp.zip")
-            self.model.save(tmp)
-            os.replace(tmp, self.checkpoint_path)
+            with atomic_path(self.checkpoint_path) as tmp:
+                self.model.save(tmp)
 
     def _on_training_end(self) -> None:
         self.close()

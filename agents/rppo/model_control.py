@@ -10,12 +10,11 @@ import torch as th
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.rppo.callbacks import RealEvalBudgetCallback
+from agents.rppo.presets import ModelSettings
 from agents.rppo.sampling import episode_observations, sample_actions
 from hpo_env.wrappers import ModelRewardWrapper
 
-__all__ = ["HORIZONS", "KLModelControlCallback", "policy_kl", "screened_proposal"]
-
-HORIZONS = ("kl", "fixed")
+__all__ = ["KLModelControlCallback", "ModelStretch", "policy_kl", "screened_proposal"]
 
 
 def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
@@ -62,6 +61,52 @@ def screened_proposal(policy: Any, wrapper: ModelRewardWrapper, m: int) -> dict[
     return base.space.decode(base.np_random.uniform(-1.0, 1.0, len(base.space)))
 
 
+class ModelStretch:
+    """One stretch of training on the reward model, bounded by the policy's KL from where it
+    began: the paper's dynamic horizon, used by :class:`KLModelControlCallback` and by
+    :class:`~agents.rppo.optuna_sampler.RecurrentPPOSampler` alike.
+
+    :meth:`begin` snapshots the policy; after each update, :meth:`after_update` measures the
+    mean KL between the snapshot and the policy on recent real episodes' observations and
+    says whether the stretch is over: the KL passed ``kl_threshold`` (``horizon="kl"``), or
+    ``fixed_updates`` updates were made (``horizon="fixed"``), or ``max_model_updates``.
+    With no observation to measure on, a stretch ends after its first update.
+
+    Args:
+        settings: the :class:`~agents.rppo.presets.ModelSettings` to read the horizon from.
+    """
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self.settings = settings
+        self.snapshot: Any = None
+        self.updates = 0
+        self.last_kl = 0.0
+        self.stretches: list[dict[str, float]] = []
+
+    def begin(self, policy: Any) -> None:
+        """Snapshot ``policy``: a second policy of the same build with the current weights
+        (deepcopy fails on the non-leaf tensors a policy keeps from its last forward pass)."""
+        if self.snapshot is None:
+            self.snapshot = type(policy)(**policy._get_constructor_parameters())
+        self.snapshot.load_state_dict(copy.deepcopy(policy.state_dict()))
+        self.snapshot.set_training_mode(False)
+        self.updates = 0
+
+    def after_update(self, policy: Any, sequences: list[np.ndarray]) -> bool:
+        """Count one update; True (and the stretch recorded) when the stretch is over."""
+        s = self.settings
+        self.updates += 1
+        self.last_kl = policy_kl(self.snapshot, policy, sequences) if sequences else float("inf")
+        done = (
+            (s.horizon == "kl" and self.last_kl > s.kl_threshold)
+            or (s.horizon == "fixed" and self.updates >= s.fixed_updates)
+            or self.updates >= s.max_model_updates
+        )
+        if done:
+            self.stretches.append({"updates": self.updates, "kl": self.last_kl})
+        return done
+
+
 class KLModelControlCallback(BaseCallback):
     """Alternates real evaluations and stretches of model-based training; the KL ends each stretch.
 
@@ -87,72 +132,37 @@ class KLModelControlCallback(BaseCallback):
 
     Args:
         wrapper: the :class:`ModelRewardWrapper` the agent trains on.
-        horizon: ``"kl"`` (dynamic, default) or ``"fixed"``.
-        kl_threshold: KL that ends a stretch (dynamic horizon).
-        fixed_updates: updates per stretch (fixed horizon).
-        max_model_updates: a cap on any stretch, so a policy that barely moves cannot
-            train on the model forever.
-        real_episodes_per_cycle: real episodes between two stretches.
-        min_real_evals: real evaluations needed before the first fit.
-        kl_episodes: recent real episodes the KL is measured on.
-        screen: candidates per model-screened real evaluation; 0 lets the policy's own
-            samples be the real episodes.
-        finetune: whether PPO trains the policy on the model between real evaluations.
-            False (needs ``screen``) keeps the policy as it is, a fixed proposal
-            distribution: after the first fit every real evaluation is a screened
-            proposal, and the run makes no PPO update.
+        settings: the :class:`~agents.rppo.presets.ModelSettings` (horizon, thresholds,
+            ``screen``, ``finetune``, ...) of the run.
         budget: the run's :class:`~agents.rppo.callbacks.RealEvalBudgetCallback`, which counts
             screened evaluations and says when to stop making them (needed with ``screen``).
+        kl_episodes: recent real episodes the KL is measured on.
     """
 
     def __init__(
         self,
         wrapper: ModelRewardWrapper,
-        horizon: str = "kl",
-        kl_threshold: float = 0.1,
-        fixed_updates: int = 10,
-        max_model_updates: int = 50,
-        real_episodes_per_cycle: int = 8,
-        min_real_evals: int = 10,
-        kl_episodes: int = 32,
-        screen: int = 0,
-        finetune: bool = True,
+        settings: ModelSettings | None = None,
         budget: RealEvalBudgetCallback | None = None,
+        kl_episodes: int = 32,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
-        if horizon not in HORIZONS:
-            raise ValueError(f"horizon={horizon!r}; expected one of {HORIZONS}")
-        if int(screen) < 0 or (screen and budget is None):
-            raise ValueError(f"screen={screen!r}; expected 0, or a number of candidates >= 1 with a budget callback")
-        if not finetune and not screen:
-            raise ValueError("finetune=False needs screen >= 1: without screening nothing would propose")
-        self.screen = int(screen)
-        self.finetune = bool(finetune)
+        self.settings = settings = settings or ModelSettings()
+        if settings.screen and budget is None:
+            raise ValueError(f"screen={settings.screen!r} needs the run's budget callback (budget=)")
+        self.screen = settings.screen
         self.budget = budget
         self.wrapper = wrapper
-        self.horizon = horizon
-        self.kl_threshold = kl_threshold
-        self.fixed_updates = fixed_updates
-        self.max_model_updates = max_model_updates
-        self.real_episodes_per_cycle = real_episodes_per_cycle
-        self.min_real_evals = min_real_evals
         self.kl_episodes = kl_episodes
-        self.snapshot: Any = None
-        self.updates_in_stretch = 0
+        self.stretch = ModelStretch(settings)
         self.real_since_stretch = 0
-        self.stretches: list[dict[str, float]] = []
-        self.last_kl = 0.0
         self._errors: list[float] = []
 
-    def _take_snapshot(self) -> None:
-        # A second policy of the same build, loaded with the current weights (deepcopy
-        # fails on the non-leaf tensors a policy keeps from its last forward pass).
-        pol = self.model.policy
-        if self.snapshot is None:
-            self.snapshot = type(pol)(**pol._get_constructor_parameters())
-        self.snapshot.load_state_dict(copy.deepcopy(pol.state_dict()))
-        self.snapshot.set_training_mode(False)
+    @property
+    def stretches(self) -> list[dict[str, float]]:
+        """Each finished stretch: its updates and the KL that ended it."""
+        return self.stretch.stretches
 
     def _on_step(self) -> bool:
         for info in self.locals["infos"]:
@@ -186,7 +196,7 @@ class KLModelControlCallback(BaseCallback):
                 return
             config = screened_proposal(self.model.policy, w, self.screen)
             predicted = float(w.predict([config])[0][0])
-            info = base.evaluate(config)
+            info = base.evaluate_many([config], episodes=True)[0]  # an episode the model chose whole
             scalars = {"model/predicted": predicted, "model/n_fit": float(w.fitted_on)}
             if info["real"] and info["error"] is None:
                 scalars["model/abs_error"] = abs(predicted - info["val_score"])
@@ -200,37 +210,29 @@ class KLModelControlCallback(BaseCallback):
             self.logger.record("model/abs_error", float(np.mean(self._errors)))
             self._errors = []
         self.logger.record("model/n_fit", self.wrapper.fitted_on)
-        self._take_snapshot()
-        self.updates_in_stretch = 0
+        self.stretch.begin(self.model.policy)
         self.wrapper.set_mode("model")
 
     def _on_rollout_start(self) -> None:
-        w = self.wrapper
+        w, s = self.wrapper, self.settings
         if w.mode == "model":
-            self.updates_in_stretch += 1
-            self.last_kl = policy_kl(self.snapshot, self.model.policy, self._kl_sequences())
-            self.logger.record("model/kl", self.last_kl)
-            done = (
-                (self.horizon == "kl" and self.last_kl > self.kl_threshold)
-                or (self.horizon == "fixed" and self.updates_in_stretch >= self.fixed_updates)
-                or self.updates_in_stretch >= self.max_model_updates
-            )
+            done = self.stretch.after_update(self.model.policy, self._kl_sequences())
+            self.logger.record("model/kl", self.stretch.last_kl)
             if done:
-                self.stretches.append({"updates": self.updates_in_stretch, "kl": self.last_kl})
-                self.logger.record("model/horizon", self.updates_in_stretch)
+                self.logger.record("model/horizon", self.stretch.updates)
                 if self.screen:
-                    self._screened_evaluations(self.real_episodes_per_cycle)
+                    self._screened_evaluations(s.real_episodes_per_cycle)
                     self._start_stretch()
                 else:
                     w.set_mode("real")
                     self.real_since_stretch = 0
         elif (
-            (self.screen or self.real_since_stretch >= self.real_episodes_per_cycle)
-            and w.env.unwrapped.n_real_evals >= self.min_real_evals
+            (self.screen or self.real_since_stretch >= s.real_episodes_per_cycle)
+            and w.env.unwrapped.n_real_evals >= s.min_real_evals
             and w.refit() >= 2
         ):
             self._start_stretch()
-            if not self.finetune:
+            if not s.finetune:
                 # The budget is spent before this rollout's first step returns: no update.
                 self._screened_evaluations(None)
         self.logger.record("model/mode", int(w.mode == "model"))

@@ -17,7 +17,6 @@ same agent: ``OptunaSearch(sampler=RecurrentPPOSampler(), metric=..., mode=...)`
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from optuna.samplers import BaseSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+from agents.rppo.presets import ModelSettings, PPOSettings
 from hpo_env.adapters import OptunaParam
 
 __all__ = ["RecurrentPPOSampler"]
@@ -77,15 +77,17 @@ class RecurrentPPOSampler(BaseSampler):
         max_params: one-hot slots of the observation; parameter names get a slot in the
             order first seen. A study with more distinct parameter names is refused.
         episodes_per_update: finished trials per PPO update.
-        ppo_kwargs: override :data:`agents.rppo.tuner.PPO_DEFAULTS` (lr 0.007, gamma 1...).
+        ppo_kwargs: replace fields of :class:`~agents.rppo.presets.PPOSettings` (lr 0.007, gamma 1...).
         policy_kwargs: override :func:`agents.rppo.policy.default_policy_kwargs` (the paper's net).
         failure_reward: reward of a failed trial (an exception, or a NaN value). Default:
             the worst reward seen so far (0 before any), so a failure teaches "no better
             than the worst".
         model_based: after each real update, train on a reward model of the finished
-            trials until the policy's KL from before the stretch passes ``kl_threshold``.
-        kl_threshold, max_model_updates, min_real_trials, reward_model: the model loop's
-            settings (as in :data:`agents.rppo.tuner.MODEL_DEFAULTS`).
+            trials for one :class:`~agents.rppo.model_control.ModelStretch` (until the
+            policy's KL from before the stretch passes the threshold: the paper's loop).
+        model: the model's :class:`~agents.rppo.presets.ModelSettings` (``reward_model``,
+            ``kl_threshold``, ``max_model_updates``, ``min_real_evals`` finished trials
+            before the first fit...; default: its defaults).
         tensorboard_log: a directory for TensorBoard logs of the updates, or None.
         torch_threads: torch CPU threads to use (the net is tiny: more threads only
             contend with the trials' own work); None leaves torch's setting alone.
@@ -103,15 +105,12 @@ class RecurrentPPOSampler(BaseSampler):
         policy_kwargs: dict[str, Any] | None = None,
         failure_reward: float | None = None,
         model_based: bool = False,
-        kl_threshold: float = 0.1,
-        max_model_updates: int = 50,
-        min_real_trials: int = 10,
-        reward_model: str = "extra_trees",
+        model: ModelSettings | None = None,
         tensorboard_log: str | None = None,
         torch_threads: int | None = 1,
     ) -> None:
+        from agents.rppo.model_control import ModelStretch
         from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
-        from agents.rppo.tuner import PPO_DEFAULTS
 
         if int(max_params) < 1 or int(episodes_per_update) < 1:
             raise ValueError(f"max_params={max_params!r} and episodes_per_update={episodes_per_update!r} must be >= 1")
@@ -120,14 +119,11 @@ class RecurrentPPOSampler(BaseSampler):
         self.episodes_per_update = int(episodes_per_update)
         self.failure_reward = failure_reward
         self.model_based = bool(model_based)
-        self.kl_threshold = float(kl_threshold)
-        self.max_model_updates = int(max_model_updates)
-        self.min_real_trials = int(min_real_trials)
-        self.reward_model = reward_model
+        self.model_settings = model or ModelSettings()
+        self._stretch = ModelStretch(self.model_settings)
         if torch_threads is not None:
             th.set_num_threads(int(torch_threads))
-        ppo = {**PPO_DEFAULTS, **(ppo_kwargs or {})}
-        ppo.pop("episodes_per_update")
+        ppo = PPOSettings().replace(**(ppo_kwargs or {})).sb3_kwargs()
         self._obs_space = spaces.Box(
             np.r_[-1.0, np.zeros(self.max_params)].astype(np.float32), np.ones(1 + self.max_params, np.float32)
         )
@@ -142,7 +138,6 @@ class RecurrentPPOSampler(BaseSampler):
         self._lock = threading.RLock()
         self.n_updates = 0
         self.n_model_episodes = 0
-        self.stretches: list[dict[str, float]] = []
 
     def __getstate__(self) -> dict[str, Any]:
         # Ray Tune checkpoints its searcher by pickling it; a lock cannot travel.
@@ -283,32 +278,22 @@ class RecurrentPPOSampler(BaseSampler):
 
     # -- the paper's model-based stretch ------------------------------------------------------------
 
-    def _model_stretch(self, study: Study) -> None:
-        """Train on a reward model of the finished trials until the policy has moved ``kl_threshold`` away."""
-        from agents.rppo.model_control import policy_kl
-        from hpo_env.reward_models import make_reward_model
+    @property
+    def stretches(self) -> list[dict[str, float]]:
+        """Each model stretch so far: its updates and the KL that ended it."""
+        return self._stretch.stretches
 
-        done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.params]
-        if len(done) < self.min_real_trials:
+    def _model_stretch(self, study: Study) -> None:
+        """Train on a reward model of the finished trials for one KL-bounded :class:`ModelStretch`."""
+
+        fitted = self._fit_model(study)
+        if fitted is None:
             return
-        names = list(done[-1].distributions)  # the latest trial's parameters, in their order
-        same = [t for t in done if list(t.distributions) == names]  # complete trials: each has a value
-        params = [OptunaParam(n, done[-1].distributions[n]) for n in names]
-        keep = [i for i, p in enumerate(params) if p.hp is not None]
-        if len(same) < self.min_real_trials or not keep:
-            return
-        sign = -1.0 if study.direction == StudyDirection.MINIMIZE else 1.0
-        X = np.array([[params[i].action(t.params[names[i]]) for i in keep] for t in same])
-        y = sign * np.array([t.values[0] for t in same], dtype=np.float64)
-        model = make_reward_model(self.reward_model, seed=self.seed).fit(X, y)
+        model, slots, recent = fitted
         policy = self._model.policy
-        snapshot = type(policy)(**policy._get_constructor_parameters())
-        snapshot.load_state_dict(copy.deepcopy(policy.state_dict()))
-        snapshot.set_training_mode(False)
-        recent = [o for o in self._real_obs[-32:] if len(o) == len(keep)]
-        slots = [self._slot(names[i]) for i in keep]
-        updates, kl = 0, 0.0
-        while updates < self.max_model_updates:
+        self._stretch.begin(policy)
+        done = False
+        while not done:
             episodes = []
             for _ in range(self.episodes_per_update):
                 ep = _Episode(self._zero_state())
@@ -317,8 +302,27 @@ class RecurrentPPOSampler(BaseSampler):
                 episodes.append(ep)
             self._update(episodes)
             self.n_model_episodes += len(episodes)
-            updates += 1
-            kl = policy_kl(snapshot, policy, recent) if recent else float("inf")
-            if kl > self.kl_threshold:
-                break
-        self.stretches.append({"updates": updates, "kl": kl})
+            done = self._stretch.after_update(policy, recent)
+
+    def _fit_model(self, study: Study) -> tuple[Any, list[int], list[np.ndarray]] | None:
+        """The reward model fitted on the complete trials with the latest trial's parameters,
+        their observation slots, and recent trials' observations to measure the KL on; None
+        with fewer than ``min_real_evals`` such trials."""
+        from hpo_env.reward_models import make_reward_model
+
+        m = self.model_settings
+        done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.params]
+        if len(done) < m.min_real_evals:
+            return None
+        names = list(done[-1].distributions)  # the latest trial's parameters, in their order
+        same = [t for t in done if list(t.distributions) == names]  # complete trials: each has a value
+        params = [OptunaParam(n, done[-1].distributions[n]) for n in names]
+        keep = [i for i, p in enumerate(params) if p.hp is not None]
+        if len(same) < m.min_real_evals or not keep:
+            return None
+        sign = -1.0 if study.direction == StudyDirection.MINIMIZE else 1.0
+        X = np.array([[params[i].action(t.params[names[i]]) for i in keep] for t in same])
+        y = sign * np.array([t.values[0] for t in same], dtype=np.float64)
+        model = make_reward_model(m.reward_model, seed=self.seed).fit(X, y)
+        recent = [o for o in self._real_obs[-32:] if len(o) == len(keep)]
+        return model, [self._slot(names[i]) for i in keep], recent

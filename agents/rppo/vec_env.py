@@ -10,7 +10,6 @@ microseconds.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,6 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from agents.parallel import check_backend, init_ray, new_pool, shutdown_ray
 from hpo_env.env import HPOEnv, safe_evaluate
-from hpo_env.history import config_key
 from hpo_env.objectives.base import Evaluation, Objective
 
 __all__ = ["ParallelEvalVecEnv"]
@@ -86,10 +84,7 @@ class ParallelEvalVecEnv(VecEnv):
             raise ValueError(f"n_envs={n_envs!r}; expected >= 1")
         self.base = env
         self.envs = [env]
-        for _ in range(int(n_envs) - 1):
-            c = copy.copy(env)  # shares objective and history; own episode state below
-            c.order, c._actions, c._t = env.order.copy(), env._actions.copy(), 0
-            self.envs.append(c)
+        self.envs += [env.episode_copy() for _ in range(int(n_envs) - 1)]
         self.max_real_evals = max_real_evals
         self.backend = backend
         self._pool: Any = None
@@ -131,37 +126,11 @@ class ParallelEvalVecEnv(VecEnv):
             rewards[i], dones[i], infos[i] = self.base.objective.reward(info["val_score"]), True, info
             infos[i]["terminal_observation"] = obs[i]
             obs[i] = self.envs[i].reset()[0]
-            self.base.n_episodes += 1
         return np.stack(obs), rewards, dones, infos
 
     def _evaluate(self, configs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Terminal infos of ``configs``: cached ones at once, new ones in parallel, within the budget."""
-        base = self.base
-        out: list[dict[str, Any] | None] = [None] * len(configs)
-        todo: list[int] = []
-        first: dict[tuple, int] = {}  # a configuration's first index in this step
-        twins: list[int] = []
-        for i, c in enumerate(configs):
-            rec = base.history.lookup(c)
-            if rec is not None:
-                out[i] = base.terminal_info(rec, cached=True)
-                continue
-            key = config_key(c)
-            if key in first:
-                twins.append(i)  # answered by its twin's evaluation below, as the cache would
-                continue
-            left = None if self.max_real_evals is None else self.max_real_evals - base.n_real_evals - len(todo)
-            if left is not None and left <= 0:
-                # Past the budget: not evaluated, not recorded.
-                out[i] = {"val_score": base.objective.failure_score, "config": c, "skipped": True}
-                continue
-            first[key] = i
-            todo.append(i)
-        for i, (ev, took) in zip(todo, self._run([configs[i] for i in todo]), strict=True):
-            out[i] = base.terminal_info(base.record(configs[i], ev, took), cached=False)
-        for i in twins:
-            out[i] = {**out[first[config_key(configs[i])]], "cached": True, "real": False}  # type: ignore[dict-item]
-        return out  # type: ignore[return-value]
+        return self.base.evaluate_many(configs, run=self._run, limit=self.max_real_evals, episodes=True)
 
     def _run(self, configs: list[dict[str, Any]]) -> list[tuple[Evaluation, float]]:
         if not configs:

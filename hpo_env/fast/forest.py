@@ -14,7 +14,24 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PackedForest"]
+__all__ = ["FOREST_SETTINGS", "FORESTS", "PackedForest", "make_forest"]
+
+#: The tree ensembles of fast mode's surrogates and of the reward model: 100 trees, leaves of
+#: at least 2 rows (which smooths single noisy evaluations), one thread.
+FOREST_SETTINGS: dict[str, Any] = {"n_estimators": 100, "min_samples_leaf": 2, "n_jobs": 1}
+#: Kinds of forest :func:`make_forest` builds; :class:`PackedForest` walks either.
+FORESTS = ("extra_trees", "random_forest")
+
+
+def make_forest(kind: str = "extra_trees", seed: int = 0, **overrides: Any) -> Any:
+    """An unfitted scikit-learn ``ExtraTreesRegressor`` or ``RandomForestRegressor`` with
+    :data:`FOREST_SETTINGS` (``overrides`` replace some of them)."""
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+
+    if kind not in FORESTS:
+        raise ValueError(f"forest kind {kind!r}; expected one of {FORESTS}")
+    cls = {"extra_trees": ExtraTreesRegressor, "random_forest": RandomForestRegressor}[kind]
+    return cls(**{**FOREST_SETTINGS, **overrides}, random_state=seed)
 
 
 class PackedForest:
@@ -23,14 +40,12 @@ class PackedForest:
     Args:
         forest: a fitted ``ExtraTreesRegressor``/``RandomForestRegressor`` (anything with
             ``estimators_`` whose items have ``tree_``).
-        X: the rows the forest was fitted on, (n, d).
+        X: the rows the forest was fitted on, (n, d); None (with ``targets`` None) keeps
+            the trees' own leaf values, the forest's prediction.
         targets: (n,) or (n, k) values to average per leaf; NaNs are ignored.
     """
 
-    def __init__(self, forest: Any, X: np.ndarray, targets: np.ndarray) -> None:
-        X = np.asarray(X, dtype=np.float32)
-        Y = np.asarray(targets, dtype=np.float64)
-        Y = Y.reshape(len(Y), -1)
+    def __init__(self, forest: Any, X: np.ndarray | None = None, targets: np.ndarray | None = None) -> None:
         trees = [e.tree_ for e in forest.estimators_]
         offsets = np.cumsum([0] + [t.node_count for t in trees])
         n_nodes = int(offsets[-1])
@@ -55,22 +70,31 @@ class PackedForest:
         inv[perm] = np.arange(n_nodes)
         self.feature, self.threshold = self.feature[perm], self.threshold[perm]
         self.left, self.right, self.roots = inv[self.left[perm]], inv[self.right[perm]], inv[self.roots]
-        self._counts = np.bincount(self.feature, minlength=X.shape[1])
+        self._counts = np.bincount(self.feature, minlength=int(forest.n_features_in_))
         self._left32 = self.left.astype(np.int32)
         self._diff32 = (self.right - self.left).astype(np.int32)  # 0 at leaves: they point at themselves
         self._roots32 = self.roots.astype(np.int32)
-        # Per-leaf means of each target over the training rows in that leaf.
+        if targets is None:
+            # The trees' own leaf values (n_outputs of them), in the renumbered order.
+            own = np.concatenate([t.value.reshape(t.node_count, -1) for t in trees])
+            self.value = own[perm]
+        else:
+            self.value = self._leaf_means(np.asarray(X, np.float32), np.asarray(targets, np.float64))
+        self._any_nan = bool(np.isnan(self.value).any())
+
+    def _leaf_means(self, X: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Per-leaf means of each target over the training rows in that leaf (NaN where none)."""
+        Y = targets.reshape(len(targets), -1)
         leaves = self._leaves(X)  # (n, T) global node ids
         k = Y.shape[1]
-        sums = np.zeros((n_nodes, k))
-        counts = np.zeros((n_nodes, k))
+        sums = np.zeros((len(self.feature), k))
+        counts = np.zeros((len(self.feature), k))
         ok = np.isfinite(Y)
         for j in range(k):
             np.add.at(sums[:, j], leaves.ravel(), np.repeat(np.where(ok[:, j], Y[:, j], 0.0), self.n_trees))
             np.add.at(counts[:, j], leaves.ravel(), np.repeat(ok[:, j].astype(float), self.n_trees))
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.value = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-        self._any_nan = bool(np.isnan(self.value).any())
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
     def _leaves(self, X: np.ndarray) -> np.ndarray:
         """Global leaf id of every (row, tree): all trees walked together, one level per step."""

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from hpo_env.env import HPOEnv
-from hpo_env.fast.forest import PackedForest
+from hpo_env.fast.forest import FORESTS, PackedForest, make_forest
 from hpo_env.fast.tables import Table
 from hpo_env.objectives.base import Evaluation, Objective
 from hpo_env.spaces import SearchSpace
@@ -33,16 +33,9 @@ __all__ = [
 ]
 
 
-def _forest(kind: str, seed: int) -> Any:
-    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
-
-    cls = {"extra_trees": ExtraTreesRegressor, "random_forest": RandomForestRegressor}[kind]
-    return cls(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1)
-
-
 #: Regressors a surrogate env can use. Both are walked by :class:`~hpo_env.fast.forest.PackedForest`,
 #: which keeps a prediction at tens of microseconds.
-REGRESSORS = ("extra_trees", "random_forest")
+REGRESSORS = FORESTS
 
 
 def _targets(table: Table, failure_score: float) -> np.ndarray:
@@ -93,7 +86,7 @@ class SurrogateObjective(Objective):
         self.time_limit = time_limit
         self.seed = int(seed)
         Y = _targets(table, self.failure_score)
-        forest = _forest(regressor, self.seed).fit(table.X, Y[:, 0])
+        forest = make_forest(regressor, self.seed).fit(table.X, Y[:, 0])
         self.forest = PackedForest(forest, table.X, Y)
         self._rng = np.random.default_rng(self.seed)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from hpo_env.history import atomic_path
 from hpo_env.spaces import SearchSpace
 
 __all__ = ["TABLE_FORMAT", "Table", "default_table_dir", "list_tables", "table_path", "task_slug"]
@@ -115,10 +116,8 @@ class Table:
         }
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with gzip.GzipFile(tmp, "wb", mtime=0) as fh:  # mtime=0: same content, same bytes
+        with atomic_path(path) as tmp, gzip.GzipFile(tmp, "wb", mtime=0) as fh:  # mtime=0: same content, same bytes
             fh.write(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
-        tmp.replace(path)
         return path
 
     @classmethod
