@@ -1,37 +1,44 @@
-"""Agents for the HPO envs: the paper's recurrent PPO policy, its trainer and callbacks, and the
-same policy as an Optuna sampler."""
+"""Agents for the HPO envs: the paper's recurrent PPO agent and its variants (:mod:`agents.rppo`),
+the learned prior (:mod:`agents.prior`), the baselines (:mod:`agents.baselines`), and the
+registry that names them all (:mod:`agents.registry`)."""
 
 from typing import Any
 
+from agents.registry import AGENTS, make_agent, register_preset
 from agents.rppo.callbacks import RealEvalBudgetCallback
 from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
-from agents.rppo.tuner import TuneResult, tune
+from agents.rppo.presets import PRESETS, ModelSettings, PPOSettings, RPPOPreset
+from agents.rppo.tuner import Tuner, TuneResult, tune
 
 __all__ = [
+    "AGENTS",
+    "PRESETS",
     "EmbeddingExtractor",
     "HPORecurrentPolicy",
+    "ModelSettings",
+    "PPOSettings",
     "ParallelEvalVecEnv",
-    "RealEvalBudgetCallback",
     "RLSearchCV",
+    "RPPOPreset",
+    "RealEvalBudgetCallback",
     "RecurrentPPOSampler",
     "TuneResult",
+    "Tuner",
     "default_policy_kwargs",
+    "make_agent",
+    "register_preset",
     "tune",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: the sampler needs Optuna (the [bench] extra), not every user has it.
-    if name == "RecurrentPPOSampler":
-        from agents.rppo.optuna_sampler import RecurrentPPOSampler
+    # Imported on first use: the sampler needs Optuna (the [bench] extra), RLSearchCV scikit-learn's API.
+    if name in ("RecurrentPPOSampler", "ParallelEvalVecEnv"):
+        import agents.rppo
 
-        return RecurrentPPOSampler
+        return getattr(agents.rppo, name)
     if name == "RLSearchCV":
         from agents.search_cv import RLSearchCV
 
         return RLSearchCV
-    if name == "ParallelEvalVecEnv":
-        from agents.rppo.vec_env import ParallelEvalVecEnv
-
-        return ParallelEvalVecEnv
     raise AttributeError(f"module 'agents' has no attribute {name!r}")

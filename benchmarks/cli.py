@@ -398,9 +398,7 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
-    sub = p.add_subparsers(dest="command", required=True)
+def _tune_parser(sub: Any) -> None:
     t = sub.add_parser("tune", help="tune one task with our agent and save the final model", description=TUNE_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     _add_task_args(t)
@@ -451,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     t.set_defaults(func=_cmd_tune)
 
+
+def _other_parsers(sub: Any) -> None:
     pr = sub.add_parser(
         "predict", help="apply a tuned run's final model to new rows",
         description="Reads new rows (CSV, or TSV by name) the way the training rows were read: the same columns "
@@ -485,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Default tasks: the quick and public suites.",
     )  # fmt: skip
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--suite", default=None, help="quick or public (default: both)")
+    g.add_argument("--suite", default=None, help="a suite: quick, public, corpus... (default: quick and public)")
     g.add_argument("--tasks", default=None, help="comma-separated task specs")
     c.add_argument("--n-random", type=int, default=250, help="uniform random configurations (default: %(default)s)")
     c.add_argument("--n-tpe", type=int, default=50, help="then TPE proposals, warm-started (default: %(default)s)")
@@ -526,6 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
     r.add_argument("--reference", default=None, help="agent whose final score the others race to (e.g. rppo)")
     r.set_defaults(func=_cmd_report)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hpo-rl", description="Hyperparameter optimisation as reinforcement learning.")
+    sub = p.add_subparsers(dest="command", required=True)
+    _tune_parser(sub)
+    _other_parsers(sub)
     return p
 
 

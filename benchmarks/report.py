@@ -170,41 +170,51 @@ def make_report(
     needs to reach the reference's final score, as a fraction of the reference's budget.
     """
     require("hpo-rl report (its plots)", "matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
     df = load_results(results)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     agents = sorted(df.agent.unique())
     tasks = list(dict.fromkeys(df.task))
+    if reference is not None and reference not in agents:
+        raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
+    lines = [f"# {title or 'Benchmark report'}", "", *_source(df, results, agents, tasks)]
+    lines += _per_task_tables(df, agents, tasks)
+    lines += _summary(df, agents)
+    if reference is not None:
+        lines += _reach_section(df, agents, reference)
+    lines += _win_tie_loss(df, agents, tasks)
+    lines += _plots(df, agents, tasks, out)
+    md = out / "report.md"
+    md.write_text("\n".join(lines))
+    return md
+
+
+def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str]) -> list[str]:
     seeds_per = df.groupby(["agent", "task"]).seed.nunique()
-    n_seeds_min, n_seeds_max = int(seeds_per.min()), int(seeds_per.max())
+    n_min, n_max = int(seeds_per.min()), int(seeds_per.max())
     budgets = sorted(df.budget.unique())
-    budget = int(max(budgets))
-    lines = [f"# {title or 'Benchmark report'}", ""]
-    lines += [
+    lines = [
         f"Source: `{results}`. {len(df)} runs, {len(agents)} agents, {len(tasks)} tasks, "
-        f"{n_seeds_min}{'' if n_seeds_min == n_seeds_max else f' to {n_seeds_max}'} seeds per agent and task, "
+        f"{n_min}{'' if n_min == n_max else f' to {n_max}'} seeds per agent and task, "
         f"budget {', '.join(map(str, budgets))} real evaluations.",
         "",
     ]
-    if n_seeds_max < 2:
+    if n_max < 2:
         lines += ["**One seed per task:** no difference can be told from noise; every comparison is anecdotal.", ""]
+    return lines
 
-    # Per-task table, best mean in bold, agents within noise of the best marked ≈.
-    lines += ["## Best validation score per task (mean ± std over seeds)", ""]
+
+def _per_task_tables(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> list[str]:
+    """Best validation per task (best mean in bold, ties with the best marked ≈), and test-of-best."""
+    header = ["| task | " + " | ".join(agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    lines = ["## Best validation score per task (mean ± std over seeds)", ""]
     lines += [
         "Bold: best mean. ≈: paired difference to the best within 2 standard errors (inside the noise). "
         "Unmarked: worse than the best by more than the noise.",
         "",
-        "| task | " + " | ".join(agents) + " |",
-        "|---" * (len(agents) + 1) + "|",
+        *header,
     ]
-    test_lines = ["| task | " + " | ".join(agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    test_lines = list(header)
     for t in tasks:
         dt = df[df.task == t]
         stats = dt.groupby("agent").agg(m=("best_val", "mean"), s=("best_val", "std"))
@@ -227,53 +237,59 @@ def make_report(
             tcells.append(_fmt(tstats.m[a], tstats.s[a]))
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
         test_lines.append(f"| {t} | " + " | ".join(tcells) + " |")
-    lines += ["", "## Test score of the best-on-validation configuration (mean ± std)", "", *test_lines, ""]
+    return [*lines, "", "## Test score of the best-on-validation configuration (mean ± std)", "", *test_lines, ""]
 
-    # Mean rank and normalized regret.
+
+def _summary(df: pd.DataFrame, agents: list[str]) -> list[str]:
+    """Mean rank and normalized regret per agent."""
     ranked = _ranks(df, agents)
     lo = df.groupby("task").best_val.transform("min")
     hi = df.groupby("task").best_val.transform("max")
-    df["regret"] = np.where(hi > lo, (hi - df.best_val) / (hi - lo).where(hi > lo, 1.0), 0.0)
-    lines += ["## Summary", "", "| agent | mean rank | normalized regret | mean wall s | mean real evals |"]
+    regret = np.where(hi > lo, (hi - df.best_val) / (hi - lo).where(hi > lo, 1.0), 0.0)
+    lines = ["## Summary", "", "| agent | mean rank | normalized regret | mean wall s | mean real evals |"]
     lines += ["|---|---|---|---|---|"]
     for a in agents:
-        da = df[df.agent == a]
+        mask = (df.agent == a).to_numpy()
+        da = df[mask]
         r = ranked[ranked.agent == a]["rank"].mean() if not ranked.empty else float("nan")
         lines.append(
-            f"| {a} | {r:.2f} | {da.regret.mean():.3f} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |"
+            f"| {a} | {r:.2f} | {regret[mask].mean():.3f} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |"
         )
-    lines += [
+    n_pairs = 0 if ranked.empty else ranked.groupby(["task", "seed"]).ngroups
+    return [
+        *lines,
         "",
-        f"Mean rank over {0 if ranked.empty else ranked.groupby(['task', 'seed']).ngroups} (task, seed) pairs "
+        f"Mean rank over {n_pairs} (task, seed) pairs "
         "where every agent ran; 1 is best. Normalized regret: 0 is the best run seen on the task, 1 the worst.",
         "",
     ]
 
-    if reference is not None:
-        if reference not in agents:
-            raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
-        lines += [f"## Real evaluations to reach {reference}'s final score", ""]
-        lines += [
-            f"Per (task, seed): the first real evaluation at which the agent's best validation score is at "
-            f"least {reference}'s final best, divided by {reference}'s evaluations. Below 1: faster.",
-            "",
-            "| agent | median fraction | reached | mean fraction where reached |",
-            "|---|---|---|---|",
-        ]
-        for a in agents:
-            if a == reference:
-                continue
-            f = evals_to_reach(df, a, reference)
-            reached = [x for x in f if math.isfinite(x)]
-            med = float(np.median(f)) if f else float("nan")
-            lines.append(
-                f"| {a} | {'never' if math.isinf(med) else f'{med:.2f}'} | {len(reached)}/{len(f)} | "
-                f"{np.mean(reached) if reached else float('nan'):.2f} |"
-            )
-        lines.append("")
 
-    # Win/tie/loss matrix.
-    lines += ["## Win / tie / loss (row agent against column agent, over tasks)", ""]
+def _reach_section(df: pd.DataFrame, agents: list[str], reference: str) -> list[str]:
+    """Real evaluations each agent needs to reach the reference's final score."""
+    lines = [f"## Real evaluations to reach {reference}'s final score", ""]
+    lines += [
+        f"Per (task, seed): the first real evaluation at which the agent's best validation score is at "
+        f"least {reference}'s final best, divided by {reference}'s evaluations. Below 1: faster.",
+        "",
+        "| agent | median fraction | reached | mean fraction where reached |",
+        "|---|---|---|---|",
+    ]
+    for a in agents:
+        if a == reference:
+            continue
+        f = evals_to_reach(df, a, reference)
+        reached = [x for x in f if math.isfinite(x)]
+        med = float(np.median(f)) if f else float("nan")
+        lines.append(
+            f"| {a} | {'never' if math.isinf(med) else f'{med:.2f}'} | {len(reached)}/{len(f)} | "
+            f"{np.mean(reached) if reached else float('nan'):.2f} |"
+        )
+    return [*lines, ""]
+
+
+def _win_tie_loss(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> list[str]:
+    lines = ["## Win / tie / loss (row agent against column agent, over tasks)", ""]
     lines += ["| | " + " | ".join(agents) + " |", "|---" * (len(agents) + 1) + "|"]
     for a in agents:
         cells = []
@@ -284,9 +300,17 @@ def make_report(
             v = [_verdict(_paired(df[df.task == t], a, b)) for t in tasks]
             cells.append(f"{v.count('win')}/{v.count('tie')}/{v.count('loss')}")
         lines.append(f"| {a} | " + " | ".join(cells) + " |")
-    lines += ["", "A tie: the mean paired difference over seeds is within 2 standard errors of 0.", ""]
+    return [*lines, "", "A tie: the mean paired difference over seeds is within 2 standard errors of 0.", ""]
 
-    # Plots.
+
+def _plots(df: pd.DataFrame, agents: list[str], tasks: list[str], out: Path) -> list[str]:
+    """Best-so-far curves (against evaluations and wall time) and the mean-rank curve, as PNGs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    budget = int(df.budget.max())
     curves = {
         (a, t): np.array([_curve(r.trajectory, budget) for r in df[(df.agent == a) & (df.task == t)].itertuples()])
         for a in agents
@@ -296,11 +320,21 @@ def make_report(
         fig = plot_best_so_far(df, curves, agents, tasks, budget, kind)
         fig.savefig(out / f"best_so_far_{kind}.png", dpi=90)
         plt.close(fig)
+    fig = _mean_rank_plot(df, agents, tasks, budget)
+    fig.savefig(out / "mean_rank.png", dpi=90)
+    plt.close(fig)
+    return ["## Plots", "", "![mean rank](mean_rank.png)", "", "![best so far against real evaluations]"
+            "(best_so_far_evals.png)", "", "![best so far against wall time](best_so_far_time.png)", ""]  # fmt: skip
 
-    # Aggregate mean-rank curve over budget.
+
+def _mean_rank_plot(df: pd.DataFrame, agents: list[str], tasks: list[str], budget: int) -> Any:
+    """Mean rank of each agent after each real evaluation, over the (task, seed) pairs all ran."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(6, 4))
     pairs = [(t, s) for t in tasks for s in sorted(df[df.task == t].seed.unique())]
-    rank_curves = {a: [] for a in agents}
+    rank_curves: dict[str, list[np.ndarray]] = {a: [] for a in agents}
     for t, s in pairs:
         rows = {r.agent: _curve(r.trajectory, budget) for r in df[(df.task == t) & (df.seed == s)].itertuples()}
         if set(rows) != set(agents):
@@ -318,10 +352,4 @@ def make_report(
     ax.set_title(f"mean rank over {len(rank_curves[agents[0]])} task-seeds")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "mean_rank.png", dpi=90)
-    plt.close(fig)
-    lines += ["## Plots", "", "![mean rank](mean_rank.png)", "", "![best so far against real evaluations]"
-              "(best_so_far_evals.png)", "", "![best so far against wall time](best_so_far_time.png)", ""]  # fmt: skip
-    md = out / "report.md"
-    md.write_text("\n".join(lines))
-    return md
+    return fig

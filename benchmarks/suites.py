@@ -15,6 +15,22 @@ PUBLIC = (
     "australian", "credit_g", "vehicle",
 )  # fmt: skip
 
+#: The meta-training corpus: 55 more PMLB classification tasks of ``DATA_DIR/pmlb``, one member
+#: per family of near-duplicates (see shared/datasets/README.md), largest first.
+CORPUS_EXTRA = (
+    "nursery", "mushroom", "twonorm", "ring", "ann_thyroid", "clean2", "optdigits", "banana", "waveform_40",
+    "allhypo", "led24", "kr_vs_kp", "splice", "hypothyroid", "titanic", "mfeat_factors", "car_evaluation",
+    "GAMETES_Epistasis_2_Way_20atts_0.1H_EDM_1_1", "mofn_3_7_10", "Hill_Valley_with_noise", "parity5+5",
+    "solar_flare_2", "flare", "vowel", "xd6", "tokyo1", "tic_tac_toe", "analcatdata_authorship",
+    "analcatdata_dmft", "diabetes", "breast", "credit_a", "soybean", "profb", "balance_scale", "monk1",
+    "threeOf9", "irish", "collins", "saheart", "house_votes_84", "analcatdata_germangss", "calendarDOW", "cars",
+    "horse_colic", "dermatology", "movement_libras", "ionosphere", "spectf", "bupa", "penguins", "schizo",
+    "ecoli", "haberman", "heart_c",
+)  # fmt: skip
+
+#: The built-in classification tasks (scikit-learn's), with no file to read.
+BUILTIN = ("breast_cancer", "digits", "iris", "wine")
+
 #: The regression suite: 11 real PMLB regression tasks. Three (1028_SWD, 1029_LEV, 1030_ERA) have
 #: ordinal whole-number targets, which are regression only with a regression metric.
 REGRESSION = (
@@ -23,7 +39,10 @@ REGRESSION = (
 )  # fmt: skip
 
 SUITES: dict[str, tuple[str, ...]] = {
-    "quick": ("breast_cancer", "digits", "iris", "wine"),
+    "quick": BUILTIN,
+    # Every classification task with a shipped table: the built-ins, the public 20 and the
+    # corpus' 55 (hold tasks out by agents.prior.folds, which keeps families together).
+    "corpus": (*BUILTIN, *(f"pmlb:{n}" for n in (*PUBLIC, *CORPUS_EXTRA))),
     "public": tuple(f"pmlb:{n}" for n in PUBLIC),
     # Image tasks, for --env HPO-CNN-v0 (mnist5k needs the [mnist] extra).
     "images": ("digits", "usps"),

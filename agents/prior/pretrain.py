@@ -116,11 +116,9 @@ def pretrain(
         torch_threads: torch CPU threads.
         **settings: override :data:`PRETRAIN_DEFAULTS`.
     """
-    from sb3_contrib import RecurrentPPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from agents.rppo.callbacks import TimestepProgressCallback
-    from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
     from hpo_env.fast.multitask import MultiTaskSurrogateEnv
 
     cfg = _settings(settings)
@@ -134,25 +132,7 @@ def pretrain(
     venv = DummyVecEnv([base.clone for _ in range(int(cfg["n_envs"]))])
     venv.seed(seed)
     first = venv.envs[0]
-    n_steps = int(cfg["episodes_per_env"]) * first.n_hyperparameters
-    pk = {
-        **default_policy_kwargs(),
-        **{k: v for k, v in cfg.items() if k in (*default_policy_kwargs(), "state_dependent_std")},
-    }
-    model = RecurrentPPO(
-        HPORecurrentPolicy,
-        venv,
-        n_steps=n_steps,
-        batch_size=n_steps * int(cfg["n_envs"]),
-        learning_rate=cfg["learning_rate"],
-        n_epochs=int(cfg["n_epochs"]),
-        gamma=cfg["gamma"],
-        gae_lambda=cfg["gae_lambda"],
-        ent_coef=cfg["ent_coef"],
-        policy_kwargs=pk,
-        seed=seed,
-        device="cpu",
-    )
+    model, pk = _meta_model(venv, cfg, seed)
     if int(cfg["bc_top"]) > 0:
         clone_top_configs(model.policy, base, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
     if int(cfg["timesteps"]) > 0:
@@ -179,6 +159,26 @@ def pretrain(
     with atomic_path(out) as tmp:
         th.save(doc, tmp)
     return out
+
+
+def _meta_model(venv: Any, cfg: dict[str, Any], seed: int) -> tuple[Any, dict[str, Any]]:
+    """RecurrentPPO with the prior's policy (the paper's LSTM, wider embeddings, a per-step
+    spread) on the multi-task envs, with the meta-training settings ``cfg``; and its policy_kwargs."""
+    from sb3_contrib import RecurrentPPO
+
+    from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
+
+    n_steps = int(cfg["episodes_per_env"]) * venv.envs[0].n_hyperparameters
+    pk = {
+        **default_policy_kwargs(),
+        **{k: v for k, v in cfg.items() if k in (*default_policy_kwargs(), "state_dependent_std")},
+    }
+    model = RecurrentPPO(
+        HPORecurrentPolicy, venv, n_steps=n_steps, batch_size=n_steps * int(cfg["n_envs"]),
+        learning_rate=cfg["learning_rate"], n_epochs=int(cfg["n_epochs"]), gamma=cfg["gamma"],
+        gae_lambda=cfg["gae_lambda"], ent_coef=cfg["ent_coef"], policy_kwargs=pk, seed=seed, device="cpu",
+    )  # fmt: skip
+    return model, pk
 
 
 def check_rebuild(
