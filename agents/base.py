@@ -17,7 +17,7 @@ import numpy as np
 
 from hpo_env.env import HPOEnv
 
-__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent"]
+__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "task_spec"]
 
 
 #: Episodes an agent may play per real evaluation of its budget before it is stopped as stalled.
@@ -136,3 +136,13 @@ def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | Non
         n_failed=n_failed,
         extra=extra,
     )
+
+
+def task_spec(env: HPOEnv) -> str | None:
+    """The task spec an env was built for (a fast-mode table's task, or the real task's name)."""
+    obj = env.objective
+    table = getattr(obj, "table", None)
+    if table is not None:
+        return table.task
+    task = getattr(obj, "task", None)
+    return getattr(task, "name", None)

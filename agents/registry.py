@@ -48,6 +48,15 @@ def _onestep() -> Agent:
     return OnePassPPOAgent()
 
 
+def _portfolio(then: str) -> Callable[..., Agent]:
+    def make(prior: str | None = None) -> Agent:
+        from agents.baselines import PortfolioAgent
+
+        return PortfolioAgent(then, prior=prior)
+
+    return make
+
+
 def _preset_agent(name: str) -> Callable[..., Agent]:
     def make(**overrides: Any) -> Agent:
         from agents.rppo.agent import RecurrentPPOAgent
@@ -67,13 +76,21 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "smac": _smac,
     "ppo": _ppo,
     "onestep": _onestep,
+    # The simplest use of the tables the prior learns from (agents.prior.portfolio).
+    "portfolio": _portfolio("random"),
+    "portfolio-tpe": _portfolio("tpe"),
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
+#: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
+_ACROSS_TASKS = ("portfolio", "portfolio-tpe")
+
+
 def prior_agents() -> tuple[str, ...]:
-    """Agents that start from a prior, so take ``prior=`` (a weights file, or a directory of held-out weights)."""
-    return tuple(name for name, p in PRESETS.items() if p.prior is not None)
+    """Agents that learn across tasks, so take ``prior=``: a weights (or portfolio) file, or a
+    directory of held-out ones."""
+    return (*_ACROSS_TASKS, *(name for name, p in PRESETS.items() if p.prior is not None))
 
 
 def register_preset(preset: RPPOPreset) -> None:
@@ -89,6 +106,6 @@ def make_agent(name: str, **kwargs: Any) -> Agent:
     """The agent called ``name``; ``kwargs`` replace fields of a preset (e.g. ``prior=`` for ``rppo-prior``)."""
     if name not in AGENTS:
         raise ValueError(f"unknown agent {name!r}; expected one of {sorted(AGENTS)}")
-    if kwargs and name not in PRESETS:
+    if kwargs and name not in PRESETS and (name not in _ACROSS_TASKS or set(kwargs) != {"prior"}):
         raise ValueError(f"agent {name!r} takes no settings; got {sorted(kwargs)}")
     return AGENTS[name](**kwargs)

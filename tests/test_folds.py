@@ -1,5 +1,7 @@
 """Held-out folds keep near-duplicate data sets on one side (agents.prior.folds)."""
 
+import json
+
 import pytest
 
 from agents.prior.folds import FAMILIES, family, grouped_folds, saw_task
@@ -36,3 +38,32 @@ def test_saw_task_counts_a_near_duplicate_as_seen():
 
 def test_every_corpus_task_ships_a_table():
     assert set(SUITES["corpus"]) == set(list_tables())
+
+
+def test_cli_pretrain_folds_holds_each_task_out_of_the_files_bench_gives_it(tmp_path):
+    from agents.prior import load_prior
+    from agents.prior.portfolio import load_portfolio
+    from benchmarks.cli import main
+    from hpo_env.history import read_jsonl
+
+    out, tasks = tmp_path / "folds", ["iris", "wine", "breast_cancer", "pmlb:breast"]
+    tiny = ["--set=timesteps=600", "--set=n_envs=2", "--set=episodes_per_env=2", "--set=bc_top=5", "--set=bc_steps=5"]
+    assert (
+        main(["pretrain", "--tasks", ",".join(tasks), "--folds", "2", "--out", str(out), "--no-progress", *tiny]) == 0
+    )
+    folds = json.loads((out / "folds.json").read_text())["folds"]
+    assert sorted(t for f in folds for t in f) == sorted(tasks)
+    for i, fold in enumerate(folds):  # each fold's prior and portfolio saw only the other fold's tasks
+        trained = load_prior(out / f"fold{i}.pt")["train"]["tasks"]
+        assert sorted(trained) == sorted(t for t in tasks if t not in fold)
+        assert load_portfolio(out / f"fold{i}.json")["train"]["tasks"] == trained
+    res = tmp_path / "r.jsonl"
+    args = ["--tasks", "breast_cancer,iris", "--agents", "rppo-prior,portfolio", "--budget", "12", "--seeds", "1"]
+    assert main(["bench", "--env", "HPO-XGB-Surrogate-v0", *args, "--prior", str(out), "--out", str(res),
+                 "--no-progress"]) == 0  # fmt: skip
+    lines = read_jsonl(res)
+    assert len(lines) == 4 and not any(x["extra"]["prior_saw_task"] for x in lines)
+    for x in lines:
+        i = next(i for i, f in enumerate(folds) if x["task"] in f)
+        used = x["extra"]["prior"] if x["agent"] == "rppo-prior" else x["extra"]["portfolio"]
+        assert used == str(out / f"fold{i}.{'pt' if x['agent'] == 'rppo-prior' else 'json'}")

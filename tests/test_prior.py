@@ -229,7 +229,7 @@ def test_cli_pretrain_and_bench_with_a_prior_directory(tmp_path):
     sets = [f"--set={k}={v}" for k, v in TINY.items()]
     assert main(["pretrain", "--tasks", ",".join(SMALL), "--leave-one-out", "iris,wine", "--out", str(out),
                  "--no-progress", *sets]) == 0  # fmt: skip
-    assert sorted(p.name for p in out.iterdir()) == ["iris.pt", "wine.pt"]
+    assert sorted(p.name for p in out.iterdir()) == ["iris.json", "iris.pt", "wine.json", "wine.pt"]
     assert load_prior(out / "iris.pt")["train"]["tasks"] == ["wine", "breast_cancer"]
     res = tmp_path / "r.jsonl"
     args = ["--tasks", "iris", "--agents", "rppo-prior", "--budget", "12", "--seeds", "1", "--prior", str(out)]
@@ -237,6 +237,7 @@ def test_cli_pretrain_and_bench_with_a_prior_directory(tmp_path):
     assert code == 0
     (line,) = read_jsonl(res)  # the left-out task's own weights were used: no fallback
     assert line["extra"]["prior"] == str(out / "iris.pt") and line["n_real_evals"] == 12
+    assert line["extra"]["prior_saw_task"] is False
     assert main(["pretrain", "--set", "nope=1", "--out", str(tmp_path / "x.pt")]) == 2
 
 

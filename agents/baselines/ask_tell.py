@@ -13,13 +13,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from agents.base import Agent, max_episodes, play_episode
+from agents.base import Agent, max_episodes, play_episode, task_spec
 from hpo_env.adapters import configspace, optuna_distributions
 from hpo_env.env import HPOEnv
 from hpo_env.optional import require
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["OptunaAgent", "RandomSearchAgent", "SMACAgent"]
+__all__ = ["OptunaAgent", "PortfolioAgent", "RandomSearchAgent", "SMACAgent"]
 
 
 class _AskTellAgent(Agent):
@@ -116,3 +116,75 @@ class SMACAgent(_AskTellAgent):
 
         # SMAC minimises a cost.
         return ask, lambda info, reward: smac.tell(info, TrialValue(cost=-reward))
+
+
+class PortfolioAgent(_AskTellAgent):
+    """A greedy portfolio from the same tables as the learned prior, then random search or TPE.
+
+    The portfolio's configurations (:mod:`agents.prior.portfolio`) are evaluated first, in
+    order; then ``then="random"`` (``portfolio``) samples uniformly, and ``then="tpe"``
+    (``portfolio-tpe``) is Optuna's TPE with the portfolio enqueued (``study.enqueue_trial``),
+    so TPE learns from it. The result's ``extra`` says which portfolio was used and whether
+    it saw the task (``prior_saw_task``, near-duplicates included: :mod:`agents.prior.folds`).
+
+    Args:
+        then: ``"random"`` or ``"tpe"``.
+        prior: the portfolio: None or ``"default"`` (the shipped one, built from the tables
+            the shipped prior was trained on), a file, or a directory of held-out ones
+            (``<task slug>.json``, as ``hpo-rl pretrain --leave-one-out`` writes beside the
+            weights). One made for another search space is not used (a warning says so).
+    """
+
+    THEN: ClassVar[tuple[str, ...]] = ("random", "tpe")
+
+    def __init__(self, then: str = "random", prior: str | None = None) -> None:
+        if then not in self.THEN:
+            raise ValueError(f"then={then!r}; expected one of {self.THEN}")
+        self.then, self.prior = then, prior
+        self.name = "portfolio" if then == "random" else "portfolio-tpe"  # type: ignore[misc]
+        self.requires = ("optuna",) if then == "tpe" else ()  # type: ignore[misc]
+        self._configs: list[dict[str, Any]] = []
+
+    def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
+        from agents.prior.folds import saw_task
+        from agents.prior.portfolio import load_portfolio
+        from agents.prior.weights import PriorError
+
+        base, task = env.unwrapped, task_spec(env.unwrapped)
+        try:
+            doc = load_portfolio(self.prior, task)
+            diff = SearchSpace.from_list(doc["space"]).difference(base.space, "the portfolio", "the env")
+            if diff is not None:
+                raise PriorError(f"the portfolio {doc['path']} was built on another search space: {diff}")
+        except PriorError as e:
+            warnings.warn(f"{self.name} goes on without a portfolio: {e}", stacklevel=2)
+            self._configs = []
+            super().optimize(env, budget, seed)
+            return {"portfolio": None, "prior_saw_task": False}
+        self._configs = [dict(c) for c in doc["configs"]]
+        saw = task is not None and saw_task(doc["train"]["tasks"], task)
+        if saw:
+            warnings.warn(f"{self.name}: the portfolio {doc['path']} was built with {task} (or a near-duplicate)",
+                          stacklevel=2)  # fmt: skip
+        super().optimize(env, budget, seed)
+        return {"portfolio": doc["path"], "prior_saw_task": saw}
+
+    def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
+        queue = list(self._configs)
+        if self.then == "random":
+            rng = np.random.default_rng(seed)
+            return (lambda: (None, queue.pop(0) if queue else space.sample(rng))), (lambda h, r: None)
+        require(f"agent {self.name!r}", *self.requires)
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+        for c in queue:
+            study.enqueue_trial(c)
+        dists = optuna_distributions(space)
+
+        def ask() -> tuple[Any, dict[str, Any]]:
+            trial = study.ask(dists)
+            return trial, trial.params
+
+        return ask, lambda trial, reward: study.tell(trial, reward)

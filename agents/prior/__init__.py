@@ -7,6 +7,7 @@ from agents.prior.pretrain import (
     clone_top_configs,
     episode_batch,
     pretrain,
+    pretrain_folds,
     pretrain_leave_one_out,
 )
 from agents.prior.provenance import build_environment, environment_differences
@@ -36,6 +37,7 @@ __all__ = [
     "load_prior",
     "load_prior_into",
     "pretrain",
+    "pretrain_folds",
     "pretrain_leave_one_out",
     "prior_policy",
     "propose",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["FAMILIES", "family", "grouped_folds", "saw_task"]
+__all__ = ["FAMILIES", "family", "grouped_folds", "relatives", "saw_task"]
 
 #: Tasks that are (nearly) the same data set, by family name. Measured or documented:
 #: scikit-learn's ``breast_cancer`` (WDBC) with PMLB's Wisconsin ``breast``, and ``digits``
@@ -53,6 +53,11 @@ def grouped_folds(tasks: Sequence[str], k: int = 5, seed: int = 0) -> list[list[
         min(folds, key=len).extend(groups[g])
     rank = {t: i for i, t in enumerate(tasks)}
     return [sorted(f, key=rank.__getitem__) for f in folds]
+
+
+def relatives(task: str, among: Sequence[str]) -> list[str]:
+    """``task`` and the tasks of ``among`` in its family: what to hold out with it."""
+    return list(dict.fromkeys([task, *(t for t in among if family(t) == family(task))]))
 
 
 def saw_task(trained_on: Sequence[str], task: str) -> bool:

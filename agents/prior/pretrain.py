@@ -30,6 +30,7 @@ two are (``hpo-rl pretrain --check``).
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ from agents.prior.provenance import build_environment, environment_differences
 from agents.prior.weights import PRIOR_FORMAT, PriorError, load_prior
 from agents.rppo.sampling import episode_observations
 from hpo_env.fast.tables import task_slug
-from hpo_env.history import atomic_path
+from hpo_env.history import atomic_path, write_json_atomic
 from hpo_env.meta_features import META_FEATURES
 
 __all__ = [
@@ -225,34 +226,90 @@ def _pretrain_one(args: tuple[str, dict[str, Any]]) -> str:
     return out
 
 
+def _pretrain_all(todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int, progress: bool, desc: str) -> None:
+    """Run :func:`pretrain` for each ``(out, kwargs)`` of ``todo`` on ``jobs`` processes, with
+    a bar of ``total`` priors (the ones already written counted as done)."""
+    from agents.parallel import imap_unordered
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, initial=total - len(todo), desc=desc, unit="prior")
+    for _ in imap_unordered(_pretrain_one, todo, int(jobs), "process", None):
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+
+
 def pretrain_leave_one_out(
     leave_out: Sequence[str], out_dir: str | os.PathLike[str], jobs: int = 1, progress: bool = True, **kwargs: Any
 ) -> list[Path]:
-    """One prior per task in ``leave_out``, each trained without it: ``out_dir/<slug>.pt``.
+    """One prior and one portfolio per task in ``leave_out``, each built without that task
+    and its near-duplicates (:func:`agents.prior.folds.family`): ``out_dir/<slug>.pt`` and
+    ``out_dir/<slug>.json``.
 
-    What an honest evaluation of the prior on task T uses (``hpo-rl bench --prior
-    out_dir``). Weights already in ``out_dir`` are kept, so an interrupted run resumes.
-    ``kwargs`` go to :func:`pretrain` (``tasks``, ``table_dir``, ``seed``, settings).
+    What an honest evaluation on task T uses (``hpo-rl bench --prior out_dir``, for
+    ``rppo-prior`` and the portfolio agents alike). Files already in ``out_dir`` are kept,
+    so an interrupted run resumes. ``kwargs`` go to :func:`pretrain` (``tasks``,
+    ``table_dir``, ``seed``, settings).
     """
-    from agents.parallel import imap_unordered
+    from agents.prior.folds import relatives
+    from agents.prior.portfolio import build_portfolio
+    from hpo_env.fast.tables import list_tables
 
     _settings({k: v for k, v in kwargs.items() if k not in ("tasks", "exclude", "table_dir", "seed")})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     extra = list(kwargs.pop("exclude", ()))
     paths = [out_dir / f"{task_slug(t)}.pt" for t in leave_out]
-    todo = [(str(p), {**kwargs, "exclude": [t, *extra], "progress": False})
+    held = {t: [*relatives(t, [*leave_out, *(kwargs.get("tasks") or list_tables(kwargs.get("table_dir")))]), *extra]
+            for t in leave_out}  # fmt: skip
+    for t in leave_out:
+        if not (out_dir / f"{task_slug(t)}.json").exists():
+            build_portfolio(out_dir / f"{task_slug(t)}.json", kwargs.get("tasks"), table_dir=kwargs.get("table_dir"),
+                            exclude=held[t], seed=kwargs.get("seed", 0))  # fmt: skip
+    todo = [(str(p), {**kwargs, "exclude": held[t], "progress": False})
             for t, p in zip(leave_out, paths, strict=True) if not p.exists()]  # fmt: skip
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    _pretrain_all(todo, len(paths), jobs, progress, "priors")
+    return paths
 
-        bar = tqdm(total=len(paths), initial=len(paths) - len(todo), desc="priors", unit="prior")
-    for _ in imap_unordered(_pretrain_one, todo, int(jobs), "process", None):
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+
+def pretrain_folds(
+    tasks: Sequence[str],
+    out_dir: str | os.PathLike[str],
+    k: int = 5,
+    jobs: int = 1,
+    progress: bool = True,
+    **kwargs: Any,
+) -> list[Path]:
+    """Grouped k-fold meta-training (:func:`agents.prior.folds.grouped_folds`): for each fold
+    ``i``, a prior ``out_dir/fold<i>.pt`` and a portfolio ``out_dir/fold<i>.json`` built from
+    the tables of every other fold, and ``out_dir/folds.json`` saying which tasks each holds
+    out. ``hpo-rl bench --prior out_dir`` then tunes each task with the fold that excluded it.
+    Files already there are kept (a rerun resumes); ``kwargs`` go to :func:`pretrain`.
+    """
+    from agents.prior.folds import grouped_folds
+    from agents.prior.portfolio import build_portfolio
+
+    _settings({x: v for x, v in kwargs.items() if x not in ("table_dir", "seed")})
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seed = int(kwargs.get("seed", 0))
+    folds = grouped_folds(tasks, k, seed=seed)
+    index = out_dir / "folds.json"
+    if index.exists() and json.loads(index.read_text())["folds"] != folds:
+        raise ValueError(f"{index} holds other folds; use another directory")
+    write_json_atomic(index, {"k": int(k), "seed": seed, "folds": folds})
+    train = [[t for t in tasks if t not in set(fold)] for fold in folds]
+    for i, names in enumerate(train):
+        if not (out_dir / f"fold{i}.json").exists():
+            build_portfolio(out_dir / f"fold{i}.json", names, table_dir=kwargs.get("table_dir"), seed=seed)
+    paths = [out_dir / f"fold{i}.pt" for i in range(len(folds))]
+    todo = [(str(p), {**kwargs, "tasks": names, "progress": False})
+            for p, names in zip(paths, train, strict=True) if not p.exists()]  # fmt: skip
+    _pretrain_all(todo, len(paths), jobs, progress, "fold priors")
     return paths
 
 

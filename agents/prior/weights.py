@@ -3,6 +3,7 @@ proposing configurations with it (see :mod:`agents.prior.pretrain` for how one i
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "load_prior_into",
     "prior_policy",
     "propose",
+    "resolve_file",
     "resolve_prior",
 ]
 
@@ -37,17 +39,32 @@ class PriorError(ValueError):
     """Weights that are missing, unreadable, or were trained for another space or observation."""
 
 
+def resolve_file(path: str | os.PathLike[str] | None, task: str | None, default: Path, suffix: str) -> Path:
+    """The file meant by ``path``: ``default`` for None or ``"default"``; for a directory of
+    held-out files, the one that did not see ``task``: ``fold<i><suffix>`` of the fold that
+    holds it out when the directory has a ``folds.json`` (``hpo-rl pretrain --folds``), else
+    ``<slug><suffix>`` (``--leave-one-out``); else ``path`` itself."""
+    if path is None or str(path) == "default":
+        return default
+    p = Path(path)
+    if not p.is_dir():
+        return p
+    if task is None:
+        raise PriorError(f"{str(p)!r} is a directory; a task is needed to pick its file")
+    index = p / "folds.json"
+    if index.exists():
+        folds = json.loads(index.read_text())["folds"]
+        held = [i for i, fold in enumerate(folds) if task in fold]
+        if not held:
+            raise PriorError(f"{task} is in no fold of {index}; every fold's files saw it or a near-duplicate")
+        return p / f"fold{held[0]}{suffix}"
+    return p / f"{task_slug(task)}{suffix}"
+
+
 def resolve_prior(prior: str | os.PathLike[str] | None, task: str | None = None) -> Path:
     """The weights file meant by ``prior``: the shipped one for None or ``"default"``; for a
     directory of leave-one-task-out weights, the file named after ``task`` (``<slug>.pt``)."""
-    if prior is None or str(prior) == "default":
-        return DEFAULT_PRIOR
-    p = Path(prior)
-    if p.is_dir():
-        if task is None:
-            raise PriorError(f"prior={str(p)!r} is a directory; a task is needed to pick its weights file")
-        return p / f"{task_slug(task)}.pt"
-    return p
+    return resolve_file(prior, task, DEFAULT_PRIOR, ".pt")
 
 
 def load_prior(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:

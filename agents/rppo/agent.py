@@ -5,12 +5,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from agents.base import Agent
+from agents.base import Agent, task_spec
 from agents.rppo.presets import RPPOPreset
 from agents.rppo.tuner import Tuner
 from hpo_env.env import HPOEnv
 
-__all__ = ["RecurrentPPOAgent", "task_spec"]
+__all__ = ["RecurrentPPOAgent"]
 
 
 class RecurrentPPOAgent(Agent):
@@ -43,17 +43,8 @@ class RecurrentPPOAgent(Agent):
             "n_model_episodes": r.n_model_episodes,
             "model_stretches": r.model_stretches,
             "prior": r.settings.get("prior"),
+            "prior_saw_task": _saw_task(r.settings.get("prior"), task_spec(base)),
         }
-
-
-def task_spec(env: HPOEnv) -> str | None:
-    """The task spec an env was built for (a fast-mode table's task, or the real task's name)."""
-    obj = env.objective
-    table = getattr(obj, "table", None)
-    if table is not None:
-        return table.task
-    task = getattr(obj, "task", None)
-    return getattr(task, "name", None)
 
 
 def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
@@ -69,3 +60,16 @@ def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
     except PriorError as e:
         warnings.warn(f"rppo-prior falls back to a random initial policy: {e}", stacklevel=3)
         return None
+
+
+def _saw_task(prior: str | None, task: str | None) -> bool:
+    """Whether the prior at ``prior`` was trained on ``task`` or a near-duplicate (warned about)."""
+    if prior is None or task is None:
+        return False
+    from agents.prior import load_prior
+    from agents.prior.folds import saw_task
+
+    saw = saw_task(load_prior(prior)["train"]["tasks"], task)
+    if saw:
+        warnings.warn(f"the prior {prior} was trained on {task} (or a near-duplicate)", stacklevel=3)
+    return saw

@@ -1,0 +1,118 @@
+"""A greedy portfolio: the simplest use of the same tables the learned prior is trained on.
+
+Every configuration measured on any training table is a candidate. Its score on each
+training table comes from that table's surrogate (:class:`~hpo_env.fast.surrogate.SurrogateObjective`),
+as a percentile among the table's measured validation scores, so tasks weigh alike. The
+portfolio adds, K times, the candidate that most raises the mean over tables of the best
+percentile reached so far (the greedy set-cover of Wistuba et al. and of
+auto-sklearn 2.0's portfolios). The ``portfolio`` and ``portfolio-tpe`` agents
+(:mod:`agents.baselines.ask_tell`) evaluate it first, then go on with random search or TPE.
+
+A portfolio file is JSON: ``format``, ``space``, ``configs`` (in order) and ``train``
+(tasks, seed, k), so a run can say whether its portfolio saw its task.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hpo_env.fast.surrogate import SurrogateObjective
+from hpo_env.fast.tables import Table, list_tables
+from hpo_env.history import write_json_atomic
+
+__all__ = [
+    "DEFAULT_PORTFOLIO",
+    "PORTFOLIO_FORMAT",
+    "build_portfolio",
+    "greedy_portfolio",
+    "load_portfolio",
+    "percentile_matrix",
+]
+
+PORTFOLIO_FORMAT = 1
+#: The portfolio shipped with the package: built from exactly the tables the shipped prior
+#: was trained on (``hpo-rl pretrain --portfolio``), K=10.
+DEFAULT_PORTFOLIO = Path(__file__).resolve().parent / "weights" / "portfolio_xgb.json"
+
+
+def percentile_matrix(tables: Sequence[Table], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates (every successful measured row of every table, as actions) and their
+    predicted percentile on each table: ``(candidates (n, d), percentiles (n, n_tables))``."""
+    cands = np.concatenate([t.X[~t.failed] for t in tables])
+    cols = []
+    for t in tables:
+        measured = np.sort(t.val[~t.failed])
+        pred = SurrogateObjective(t, seed=seed).predict(cands)
+        cols.append(np.searchsorted(measured, pred, side="right") / len(measured))
+    return cands, np.column_stack(cols)
+
+
+def greedy_portfolio(percentiles: np.ndarray, k: int) -> list[int]:
+    """Row indices of ``k`` candidates, each the one that most raises the mean over tables of
+    the best percentile so far (the first wins ties)."""
+    best = np.zeros(percentiles.shape[1])
+    chosen: list[int] = []
+    for _ in range(min(int(k), len(percentiles))):
+        gain = np.maximum(percentiles, best).mean(axis=1)
+        gain[chosen] = -np.inf
+        i = int(np.argmax(gain))
+        chosen.append(i)
+        best = np.maximum(best, percentiles[i])
+    return chosen
+
+
+def build_portfolio(
+    out: str | os.PathLike[str],
+    tasks: Sequence[str] | None = None,
+    k: int = 10,
+    table_dir: str | os.PathLike[str] | None = None,
+    exclude: Sequence[str] = (),
+    seed: int = 0,
+) -> Path:
+    """Build a portfolio of ``k`` configurations from the tables of ``tasks`` (default: all
+    in ``table_dir``) but ``exclude``, and write it to ``out``."""
+    if int(k) < 1:
+        raise ValueError(f"k={k!r}; expected a portfolio of >= 1 configurations")
+    names = [t for t in (tasks if tasks is not None else list_tables(table_dir)) if t not in set(exclude)]
+    if not names:
+        raise ValueError("no tables left to build a portfolio from")
+    tables = [Table.load(t, table_dir) for t in names]
+    space = tables[0].space
+    for t in tables[1:]:
+        t.check_space(space)
+    cands, pct = percentile_matrix(tables, seed)
+    chosen = greedy_portfolio(pct, int(k))
+    doc = {
+        "format": PORTFOLIO_FORMAT,
+        "space": space.to_list(),
+        "configs": [space.decode(cands[i]) for i in chosen],
+        "mean_best_percentile": [float(np.max(pct[chosen[: j + 1]], axis=0).mean()) for j in range(len(chosen))],
+        "train": {"tasks": names, "exclude": list(exclude), "seed": int(seed), "k": int(k)},
+    }
+    write_json_atomic(out, doc)
+    return Path(out)
+
+
+def load_portfolio(path: str | os.PathLike[str] | None = None, task: str | None = None) -> dict[str, Any]:
+    """Read a portfolio file: the shipped one for None or ``"default"``, a file, or from a
+    directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error if it
+    cannot be used."""
+    from agents.prior.weights import PriorError, resolve_file
+
+    p = resolve_file(path, task, DEFAULT_PORTFOLIO, ".json")
+    if not p.exists():
+        raise PriorError(f"no portfolio at {p}; build one with: hpo-rl pretrain --portfolio --out {p}")
+    try:
+        doc = json.loads(p.read_text())
+    except json.JSONDecodeError as e:
+        raise PriorError(f"{p} is not a portfolio file ({e})") from e
+    if not isinstance(doc, dict) or doc.get("format") != PORTFOLIO_FORMAT:
+        raise PriorError(f"{p}: not a portfolio of format {PORTFOLIO_FORMAT}")
+    doc["path"] = str(p)
+    return doc

@@ -1,0 +1,160 @@
+"""Tie-aware statistics of benchmark results at several budgets, read off the trajectories.
+
+Every run's ``trajectory`` holds the best validation score (and the test score of that
+configuration) after each real evaluation, so one run at budget 100 also answers budgets
+10, 25 and 50. At each budget:
+
+- **mean rank**: per task, the agents ranked by their mean best validation score over
+  seeds (ties share the average rank), then averaged over tasks; 1 is best;
+- **normalized regret**: per task, ``(hi - mean best) / (hi - lo)``, where ``hi`` is the best
+  score any run reached on the task and ``lo`` the worst first evaluation of any run, so
+  each task is scaled by its own range (as HPO-B does); 0 is the best seen;
+- **win / tie / loss** against a reference agent: per task, the mean paired difference over
+  seeds, a tie when within 2 standard errors of 0;
+- **at least as good on the mean** as the reference, the paper's count, as a secondary column;
+- a **critical-difference diagram**: Friedman's test over tasks, then Nemenyi's post-hoc
+  test (``scikit-posthocs``); agents joined by a bar are not told apart.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "BUDGETS",
+    "at_budget",
+    "budget_lines",
+    "budget_table",
+    "critical_difference",
+    "paired_differences",
+    "paired_verdict",
+]
+
+#: The budgets the report leads with (those a run reached).
+BUDGETS = (10, 25, 50, 100)
+
+
+def paired_verdict(d: np.ndarray) -> str:
+    """'win', 'tie' or 'loss' of the first agent, from paired differences over seeds: a tie
+    when the mean is within 2 standard errors of 0 (with one seed, only when it is 0)."""
+    if len(d) == 0:
+        return "n/a"
+    m = float(np.mean(d))
+    if len(d) > 1:
+        se = float(np.std(d, ddof=1)) / math.sqrt(len(d))
+        if abs(m) <= 2 * se:
+            return "tie"
+    return "win" if m > 0 else ("loss" if m < 0 else "tie")
+
+
+def _after(traj: list[list[Any]], b: int, col: int) -> float:
+    """Column ``col`` (2: best validation, 3: its test score) after ``b`` evaluations (NaN before any success)."""
+    val = float("nan")
+    for row in traj:
+        if row[0] > b:
+            break
+        if len(row) > col and row[col] is not None:
+            val = float(row[col])
+    return val
+
+
+def at_budget(df: pd.DataFrame, b: int) -> pd.DataFrame:
+    """``df`` with ``best_val`` and ``test_of_best`` as they stood after ``b`` real evaluations."""
+    out = df.copy()
+    out["best_val"] = [_after(t, b, 2) for t in df.trajectory]
+    out["test_of_best"] = [_after(t, b, 3) for t in df.trajectory]
+    return out
+
+
+def budget_table(df: pd.DataFrame, b: int, reference: str | None = None) -> pd.DataFrame:
+    """One row per agent at budget ``b``: mean rank, normalized regret, mean best validation and
+    test-of-best, and against ``reference`` win/tie/loss and "at least as good on the mean"."""
+    d = at_budget(df, b)
+    means = d.groupby(["task", "agent"]).best_val.mean().unstack()  # tasks x agents
+    lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
+    hi = df.groupby("task").best_val.max()
+    span = (hi - lo).reindex(means.index)
+    regret = means.rsub(hi.reindex(means.index), axis=0).div(span.where(span > 0), axis=0).fillna(0.0)
+    table = pd.DataFrame(
+        {
+            "mean_rank": means.rank(axis=1, ascending=False, method="average").mean(),
+            "regret": regret.mean(),
+            "best_val": means.mean(),
+            "test_of_best": d.groupby(["task", "agent"]).test_of_best.mean().unstack().mean(),
+        }
+    )
+    if reference is not None:
+        for a in table.index:
+            v = [paired_verdict(paired_differences(d[d.task == t], a, reference)) for t in means.index]
+            table.loc[a, "wtl"] = f"{v.count('win')}/{v.count('tie')}/{v.count('loss')}"
+            table.loc[a, "at_least"] = int((means[a] >= means[reference] - 1e-12).sum())
+    return table
+
+
+def paired_differences(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
+    pa = df[df.agent == a].set_index("seed")["best_val"]
+    pb = df[df.agent == b].set_index("seed")["best_val"]
+    common = pa.index.intersection(pb.index)
+    return (pa[common] - pb[common]).to_numpy()
+
+
+def critical_difference(df: pd.DataFrame, b: int, path: Path) -> float | None:
+    """Friedman's p-value over tasks at budget ``b`` and a critical-difference diagram (Nemenyi)
+    saved to ``path``; None (no diagram) with fewer than 3 agents or 2 tasks that all ran."""
+    import matplotlib.pyplot as plt
+    import scikit_posthocs as sp
+    from scipy.stats import friedmanchisquare
+
+    means = at_budget(df, b).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
+    if means.shape[1] < 3 or means.shape[0] < 2:
+        return None
+    p = float(friedmanchisquare(*(means[a].to_numpy() for a in means.columns)).pvalue)
+    ranks = means.rank(axis=1, ascending=False, method="average").mean()
+    sig = sp.posthoc_nemenyi_friedman(means.to_numpy())
+    sig.index = sig.columns = means.columns
+    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.3 * len(ranks)))
+    sp.critical_difference_diagram(ranks, sig, ax=ax)
+    ax.set_title(
+        f"budget {b}: mean rank over {len(means)} tasks, Friedman p = {p:.3g}\n"
+        "a bar joins agents Nemenyi's test does not tell apart (p >= 0.05)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return p
+
+
+def budget_lines(df: pd.DataFrame, out: Path, reference: str | None, budgets: tuple[int, ...] = BUDGETS) -> list[str]:
+    """The report's leading section: the table at each budget the runs reached, and a
+    critical-difference diagram per budget."""
+    top = int(df.budget.max())
+    bs = sorted({b for b in budgets if b <= top} | {top})
+    ref = f" against {reference}" if reference else ""
+    lines = [f"## At budgets {', '.join(map(str, bs))}: rank, regret and paired wins{ref}", ""]
+    lines += [
+        "Mean rank of the per-task mean best validation score (1 is best); normalized regret (0 is the best "
+        "seen on the task, 1 the worst first evaluation); W/T/L: per task, a tie when the paired difference "
+        "over seeds is within 2 standard errors; ≥ ref: tasks where the mean is at least the reference's.",
+        "",
+    ]
+    cols = "| budget | agent | mean rank | normalized regret | best val | test of best |"
+    lines += [cols + (" W/T/L | ≥ ref |" if reference else ""), "|---" * (6 + 2 * bool(reference)) + "|"]
+    for b in bs:
+        t = budget_table(df, b, reference).sort_values("mean_rank")
+        for a, r in t.iterrows():
+            row = f"| {b} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {r.test_of_best:.4f} |"
+            if reference:
+                row += " — | — |" if a == reference else f" {r.wtl} | {int(r.at_least)} |"
+            lines.append(row)
+    lines.append("")
+    for b in bs:
+        p = critical_difference(df, b, out / f"cd_{b}.png")
+        if p is not None:
+            lines += [f"![critical difference at budget {b}](cd_{b}.png)", ""]
+    return lines

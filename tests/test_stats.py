@@ -1,0 +1,65 @@
+"""The report's tie-aware statistics, checked on a small synthetic results file whose answers
+are known by construction (benchmarks.stats)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.report import load_results, make_report
+from benchmarks.stats import at_budget, budget_table, paired_verdict
+
+TASKS = ("t1", "t2", "t3", "t4")
+
+
+def traj(first: float, final: float, budget: int = 10) -> list[list]:
+    """Best-so-far rising from ``first`` at evaluation 1 to ``final`` at evaluation 6, then flat."""
+    vals = [first + (final - first) * min(i, 5) / 5 for i in range(budget)]
+    return [[i + 1, float(i), v, v - 0.01] for i, v in enumerate(vals)]
+
+
+def results(tmp_path):
+    """A is best on every task by far; B and C differ by +-0.001 noise that cancels over seeds."""
+    rows = []
+    for t in TASKS:
+        for s, noise in enumerate((0.001, -0.001, 0.0)):
+            for a, final in (("A", 0.95), ("B", 0.80 + noise), ("C", 0.80 - noise)):
+                tr = traj(0.5, final)
+                rows.append({"agent": a, "task": t, "seed": s, "budget": 10, "best_val": tr[-1][2],
+                             "test_of_best": tr[-1][3], "best_config": {}, "n_real_evals": 10, "wall_s": 10.0,
+                             "trajectory": tr, "n_episodes": 10, "n_failed": 0, "extra": {}})  # fmt: skip
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_paired_verdict_counts_differences_within_two_standard_errors_as_ties():
+    assert paired_verdict(np.array([0.1, 0.1, 0.1])) == "win"
+    assert paired_verdict(np.array([0.01, -0.01, 0.005])) == "tie"
+    assert paired_verdict(np.array([-0.2, -0.1, -0.15])) == "loss"
+
+
+def test_budget_table_ranks_regret_and_wins_match_the_construction(tmp_path):
+    df = load_results(results(tmp_path))
+    t = budget_table(df, 10, reference="C")
+    assert t.loc["A", "mean_rank"] == 1.0 and t.loc["A", "regret"] == pytest.approx(0.0, abs=1e-12)
+    assert t.loc["A", "wtl"] == "4/0/0" and t.loc["B", "wtl"] == "0/4/0"
+    assert t.loc["B", "at_least"] == 4  # B's mean equals C's on every task (the noise cancels)
+    # Regret: per task hi = 0.95 (A), lo = 0.5 (every first evaluation), so B's is 0.15 / 0.45.
+    assert t.loc["B", "regret"] == pytest.approx(0.15 / 0.45)
+    assert t.loc["A", "test_of_best"] == pytest.approx(0.94)
+
+
+def test_smaller_budgets_are_read_off_the_trajectories(tmp_path):
+    df = load_results(results(tmp_path))
+    d = at_budget(df, 2)  # one fifth of the way from 0.5: A at 0.59, B and C at 0.56
+    assert d[d.agent == "A"].best_val.to_numpy() == pytest.approx(0.59)
+    t = budget_table(df, 2, reference="C")
+    assert t.loc["A", "mean_rank"] == 1.0 and t.loc["A", "wtl"] == "4/0/0"
+
+
+def test_report_leads_with_the_budget_table_and_draws_critical_difference_diagrams(tmp_path):
+    md = make_report(results(tmp_path), tmp_path / "rep", reference="C", budgets=(2, 5, 10)).read_text()
+    head = md.split("## Best validation score per task")[0]
+    assert "## At budgets 2, 5, 10" in head and "| 10 | A | 1.00 | 0.000 |" in head and "| 4/0/0 | 4 |" in head
+    assert all((tmp_path / "rep" / f"cd_{b}.png").stat().st_size > 0 for b in (2, 5, 10))
