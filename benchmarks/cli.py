@@ -520,6 +520,23 @@ def _other_parsers(sub: Any) -> None:
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_collect)
 
+    _pretrain_parser(sub)
+
+    r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
+    r.add_argument("results", help="a results JSONL file written by bench or experiment")
+    r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
+    r.add_argument(
+        "--reference", default=None,
+        help="agent the others are paired against (win/tie/loss) and race to (e.g. tpe)",
+    )  # fmt: skip
+    r.add_argument(
+        "--budgets", default="10,25,50,100",
+        help="budgets the report leads with, read off the trajectories (default: %(default)s)",
+    )  # fmt: skip
+    r.set_defaults(func=_cmd_report)
+
+
+def _pretrain_parser(sub: Any) -> None:
     pt = sub.add_parser(
         "pretrain", help="meta-train the recurrent policy across the fast-mode tables (the rppo-prior weights)",
         description="Trains on HPO-XGB-MultiTask-v0: one task per episode, meta-features in the observation, "
@@ -553,19 +570,6 @@ def _other_parsers(sub: Any) -> None:
     pt.add_argument("--jobs", type=int, default=1, help="priors trained in parallel with --leave-one-out (default: 1)")
     pt.add_argument("--no-progress", action="store_true", help="no progress bar")
     pt.set_defaults(func=_cmd_pretrain)
-
-    r = sub.add_parser("report", help="Markdown report and PNG plots from JSONL results")
-    r.add_argument("results", help="a results JSONL file written by bench or experiment")
-    r.add_argument("--out", default="report", help="directory for report.md and the plots (default: %(default)s)")
-    r.add_argument(
-        "--reference", default=None,
-        help="agent the others are paired against (win/tie/loss) and race to (e.g. tpe)",
-    )  # fmt: skip
-    r.add_argument(
-        "--budgets", default="10,25,50,100",
-        help="budgets the report leads with, read off the trajectories (default: %(default)s)",
-    )  # fmt: skip
-    r.set_defaults(func=_cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
