@@ -77,3 +77,16 @@ def test_report_flags_runs_whose_prior_saw_their_task(tmp_path):
     rows = [{**r, "extra": {}} for r in rows]
     (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert "Flagged" not in make_report(tmp_path / "r.jsonl", tmp_path / "rep2").read_text()
+
+
+def test_tune_records_and_warns_when_its_prior_saw_the_task():
+    from agents import tune
+
+    with pytest.warns(UserWarning, match=r"was trained on iris \(or a near-duplicate\)"):
+        r = tune("iris", 11, env_id="HPO-XGB-Surrogate-v0", agent="rppo-prior", progress=False, tensorboard=False)
+    assert r.settings["prior_saw_task"] is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning at all for a held-out task
+        r = tune("pmlb:heart_c", 11, env_id="HPO-XGB-Surrogate-v0", agent="rppo-prior", progress=False,
+                 tensorboard=False)  # fmt: skip
+    assert r.settings["prior_saw_task"] is False

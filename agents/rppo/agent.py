@@ -43,7 +43,7 @@ class RecurrentPPOAgent(Agent):
             "n_model_episodes": r.n_model_episodes,
             "model_stretches": r.model_stretches,
             "prior": r.settings.get("prior"),
-            "prior_saw_task": _saw_task(r.settings.get("prior"), task_spec(base)),
+            "prior_saw_task": r.settings["prior_saw_task"],
         }
 
 
@@ -60,16 +60,3 @@ def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
     except PriorError as e:
         warnings.warn(f"rppo-prior falls back to a random initial policy: {e}", stacklevel=3)
         return None
-
-
-def _saw_task(prior: str | None, task: str | None) -> bool:
-    """Whether the prior at ``prior`` was trained on ``task`` or a near-duplicate (warned about)."""
-    if prior is None or task is None:
-        return False
-    from agents.prior import load_prior
-    from agents.prior.folds import saw_task
-
-    saw = saw_task(load_prior(prior)["train"]["tasks"], task)
-    if saw:
-        warnings.warn(f"the prior {prior} was trained on {task} (or a near-duplicate)", stacklevel=3)
-    return saw

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from sb3_contrib import RecurrentPPO
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.base import max_episodes as base_max_episodes
+from agents.base import task_spec
 from agents.rppo.callbacks import RealEvalBudgetCallback
 from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
 from agents.rppo.presets import PRESETS, RPPOPreset
@@ -157,8 +159,24 @@ class Tuner:
                 "n_envs": self.n_envs,
                 "prior": None if self.prior_doc is None else self.prior_doc["path"],
                 "prior_evals": None if self.prior_doc is None else p.prior_evals,
+                "prior_saw_task": self._prior_saw_task(),
             }
         )
+
+    def _prior_saw_task(self) -> bool:
+        """Whether the prior was trained on this env's task or a near-duplicate (then warned
+        about: the run is no held-out result)."""
+        task = task_spec(self.env)
+        if self.prior_doc is None or task is None:
+            return False
+        from agents.prior.folds import saw_task
+
+        saw = saw_task(self.prior_doc["train"]["tasks"], task)
+        if saw:
+            warnings.warn(
+                f"the prior {self.prior_doc['path']} was trained on {task} (or a near-duplicate)", stacklevel=4
+            )
+        return saw
 
     @property
     def _checkpoint(self) -> Path | None:
