@@ -61,15 +61,6 @@ def evals_to_reach(df: pd.DataFrame, agent: str, reference: str) -> list[float]:
     return out
 
 
-def _ranks(df: pd.DataFrame, agents: list[str]) -> pd.DataFrame:
-    full = df.groupby(["task", "seed"]).filter(lambda g: set(agents) <= set(g.agent))
-    if full.empty:
-        return full
-    full = full.copy()
-    full["rank"] = full.groupby(["task", "seed"])["best_val"].rank(ascending=False, method="average")
-    return full
-
-
 def _fmt(m: float, s: float) -> str:
     return "-" if math.isnan(m) else f"{m:.4f} ± {0.0 if math.isnan(s) else s:.4f}"
 
@@ -237,28 +228,12 @@ def _per_task_tables(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> l
 
 
 def _summary(df: pd.DataFrame, agents: list[str]) -> list[str]:
-    """Mean rank and normalized regret per agent."""
-    ranked = _ranks(df, agents)
-    lo = df.groupby("task").best_val.transform("min")
-    hi = df.groupby("task").best_val.transform("max")
-    regret = np.where(hi > lo, (hi - df.best_val) / (hi - lo).where(hi > lo, 1.0), 0.0)
-    lines = ["## Summary", "", "| agent | mean rank | normalized regret | mean wall s | mean real evals |"]
-    lines += ["|---|---|---|---|---|"]
+    """What each agent cost (rank and regret are in the budget table at the top)."""
+    lines = ["## Cost", "", "| agent | mean wall s | mean real evals |", "|---|---|---|"]
     for a in agents:
-        mask = (df.agent == a).to_numpy()
-        da = df[mask]
-        r = ranked[ranked.agent == a]["rank"].mean() if not ranked.empty else float("nan")
-        lines.append(
-            f"| {a} | {r:.2f} | {regret[mask].mean():.3f} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |"
-        )
-    n_pairs = 0 if ranked.empty else ranked.groupby(["task", "seed"]).ngroups
-    return [
-        *lines,
-        "",
-        f"Mean rank over {n_pairs} (task, seed) pairs "
-        "where every agent ran; 1 is best. Normalized regret: 0 is the best run seen on the task, 1 the worst.",
-        "",
-    ]
+        da = df[df.agent == a]
+        lines.append(f"| {a} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |")
+    return [*lines, ""]
 
 
 def _reach_section(df: pd.DataFrame, agents: list[str], reference: str) -> list[str]:

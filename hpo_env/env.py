@@ -233,21 +233,23 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         todo: list[int] = []
         first: dict[tuple, int] = {}  # a configuration's first index in this call
         twins: list[int] = []
+        keys: list[tuple] = []
         for i, c in enumerate(configs):
             rec = self.history.lookup(c)
+            keys.append(key := config_key(c) if rec is None else ())
             if rec is not None:
                 out[i] = self.terminal_info(rec, cached=True)
-            elif config_key(c) in first:
+            elif key in first:
                 twins.append(i)  # answered by its twin's evaluation below, as the cache would
             elif limit is not None and limit - self.n_real_evals - len(todo) <= 0:
                 out[i] = {"val_score": self.objective.failure_score, "config": c, "skipped": True}
             else:
-                first[config_key(c)] = i
+                first[key] = i
                 todo.append(i)
         for i, (ev, took) in zip(todo, (run or self._run_here)([configs[i] for i in todo]), strict=True):
             out[i] = self.terminal_info(self.record(configs[i], ev, took), cached=False)
         for i in twins:
-            out[i] = {**out[first[config_key(configs[i])]], "cached": True, "real": False}  # type: ignore[dict-item]
+            out[i] = {**out[first[keys[i]]], "cached": True, "real": False}  # type: ignore[dict-item]
         if episodes:
             self.n_episodes += len(configs)
         return out  # type: ignore[return-value]

@@ -186,10 +186,6 @@ class RPPOPreset:
             return dataclasses.replace(same[0], prior=self.prior)
         return dataclasses.replace(self, name=f"{self.name.removesuffix('+custom')}+custom")
 
-    def label(self) -> str:
-        """The name results record (:meth:`canonical`)."""
-        return self.canonical().name
-
     def _settings(self) -> tuple[Any, ...]:
         # Which weights a prior comes from is data, not a setting of the variant.
         return (self.model, self.ppo, self.prior is not None, self.prior_evals, self.order)
