@@ -271,8 +271,9 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     )  # fmt: skip
     p.add_argument(
         "--prior", default=None,
-        help="weights for rppo-prior: a file from hpo-rl pretrain, or a directory of leave-one-task-out "
-        "weights named TASK.pt (default: the shipped weights)",
+        help="what the agents that learn across tasks start from (rppo-prior's weights, the portfolios): a file "
+        "from hpo-rl pretrain, or a directory from hpo-rl pretrain --folds or --leave-one-out, where each task "
+        "gets the files that held it out (default: the shipped ones)",
     )  # fmt: skip
     p.add_argument("--report", default=None, help="also write the report into this directory")
     p.add_argument(
@@ -389,6 +390,8 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
         print(f"wrote {out}")
         return 0
     kw = {"tasks": tasks, "exclude": exclude, "table_dir": a.table_dir, "seed": a.seed, **_parse_env_args(a.set)}
+    if a.rl2:
+        kw["carry_state"] = True
     if a.folds is not None:
         from agents.prior import pretrain_folds
         from hpo_env.fast.tables import list_tables
@@ -415,7 +418,7 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
         print(f"{len(paths)} leave-one-task-out priors and portfolios in {out} "
               f"(use: hpo-rl bench --agents rppo-prior,portfolio-tpe --prior {out})")  # fmt: skip
         return 0
-    out = Path(a.out) if a.out else DEFAULT_PRIOR
+    out = Path(a.out) if a.out else (Path("rl2.pt") if a.rl2 else DEFAULT_PRIOR)
     pretrain(out, progress=not a.no_progress, **kw)
     print(f"wrote {out}")
     return 0
@@ -552,6 +555,12 @@ def _pretrain_parser(sub: Any) -> None:
         "--folds", type=int, default=None, metavar="K",
         help="grouped K-fold: one prior and one portfolio per fold, each without that fold's tasks and their "
         "near-duplicates, into --out DIR (default: priors)",
+    )  # fmt: skip
+    pt.add_argument(
+        "--rl2", action="store_true",
+        help="a session (RL²) policy for agents.prior.RL2Agent, on HPO-XGB-MetaSession-v0: its state runs "
+        "across a session's configurations (--set carry_state=true; default --out: rl2.pt; with --folds "
+        "or --leave-one-out, files end .rl2.pt)",
     )  # fmt: skip
     pt.add_argument("--k", type=int, default=10, help="configurations in a portfolio (default: %(default)s)")
     pt.add_argument("--exclude", default=None, help="comma-separated tasks to leave out")

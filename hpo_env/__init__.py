@@ -9,13 +9,16 @@
   row), for RL research that needs thousands of episodes;
 - ``HPO-XGB-MultiTask-v0``: fast mode across all tasks with a table, one task per
   episode, the task's meta-features in the observation and a percentile reward (what
-  the learned prior is meta-trained on).
+  the learned prior is meta-trained on);
+- ``HPO-XGB-MetaSession-v0``: the same tasks for meta-RL (RL²), one episode a whole
+  tuning session on one task, the session's measured ranks in the observation.
 """
 
 import gymnasium as gym
 
 from hpo_env.env import HPOEnv, make_cnn_env, make_xgb_env
 from hpo_env.fast.multitask import MultiTaskSurrogateEnv
+from hpo_env.fast.session import MetaSessionEnv
 from hpo_env.fast.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
 from hpo_env.fast.tables import Table
 from hpo_env.history import History
@@ -36,6 +39,7 @@ __all__ = [
     "Int",
     "Metric",
     "ModelRewardWrapper",
+    "MetaSessionEnv",
     "MultiTaskSurrogateEnv",
     "Objective",
     "OneStepWrapper",
@@ -63,6 +67,7 @@ _ENVS = (
     ("HPO-XGB-Surrogate-v0", "hpo_env.fast.surrogate:make_surrogate_env"),
     ("HPO-XGB-Tabular-v0", "hpo_env.fast.surrogate:make_tabular_env"),
     ("HPO-XGB-MultiTask-v0", "hpo_env.fast.multitask:MultiTaskSurrogateEnv"),
+    ("HPO-XGB-MetaSession-v0", "hpo_env.fast.session:MetaSessionEnv"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:

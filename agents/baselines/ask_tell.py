@@ -19,7 +19,18 @@ from hpo_env.env import HPOEnv
 from hpo_env.optional import require
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["OptunaAgent", "PortfolioAgent", "RandomSearchAgent", "SMACAgent"]
+__all__ = ["OptunaAgent", "PortfolioAgent", "RandomSearchAgent", "SMACAgent", "optuna_ask_tell"]
+
+
+def optuna_ask_tell(study: Any, space: SearchSpace) -> tuple[Any, Any]:
+    """``ask() -> (trial, config)`` and ``tell(trial, reward)`` over an Optuna ``study`` in ``space``."""
+    dists = optuna_distributions(space)
+
+    def ask() -> tuple[Any, dict[str, Any]]:
+        trial = study.ask(dists)
+        return trial, trial.params
+
+    return ask, lambda trial, reward: study.tell(trial, reward)
 
 
 class _AskTellAgent(Agent):
@@ -81,14 +92,7 @@ class OptunaAgent(_AskTellAgent):
             # CMA-ES has no categorical support; Optuna samples those independently.
             warnings.filterwarnings("ignore", category=UserWarning, module="optuna")
             sampler = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
-        study = optuna.create_study(direction="maximize", sampler=sampler)
-        dists = optuna_distributions(space)
-
-        def ask() -> tuple[Any, dict[str, Any]]:
-            trial = study.ask(dists)
-            return trial, trial.params
-
-        return ask, lambda trial, reward: study.tell(trial, reward)
+        return optuna_ask_tell(optuna.create_study(direction="maximize", sampler=sampler), space)
 
 
 class SMACAgent(_AskTellAgent):
@@ -181,10 +185,4 @@ class PortfolioAgent(_AskTellAgent):
         study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
         for c in queue:
             study.enqueue_trial(c)
-        dists = optuna_distributions(space)
-
-        def ask() -> tuple[Any, dict[str, Any]]:
-            trial = study.ask(dists)
-            return trial, trial.params
-
-        return ask, lambda trial, reward: study.tell(trial, reward)
+        return optuna_ask_tell(study, space)

@@ -1,5 +1,7 @@
 """The learned prior: the recurrent policy meta-trained across tasks (:mod:`.pretrain`), its
-weights files (:mod:`.weights`) and the record of what built them (:mod:`.provenance`)."""
+weights files (:mod:`.weights`) and the record of what built them (:mod:`.provenance`); the
+greedy portfolio from the same tables (:mod:`.portfolio`), the held-out folds
+(:mod:`.folds`), and the session (RL²) policy's agent (:mod:`.rl2`)."""
 
 from agents.prior.pretrain import (
     PRETRAIN_DEFAULTS,
@@ -9,8 +11,10 @@ from agents.prior.pretrain import (
     pretrain,
     pretrain_folds,
     pretrain_leave_one_out,
+    weights_suffix,
 )
 from agents.prior.provenance import build_environment, environment_differences
+from agents.prior.rl2 import RL2Agent, session_policy
 from agents.prior.weights import (
     DEFAULT_PRIOR,
     PRIOR_FORMAT,
@@ -28,6 +32,7 @@ __all__ = [
     "PRETRAIN_DEFAULTS",
     "PRIOR_FORMAT",
     "PriorError",
+    "RL2Agent",
     "build_environment",
     "check_prior",
     "check_rebuild",
@@ -42,4 +47,6 @@ __all__ = [
     "prior_policy",
     "propose",
     "resolve_prior",
+    "session_policy",
+    "weights_suffix",
 ]

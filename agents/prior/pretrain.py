@@ -54,6 +54,7 @@ __all__ = [
     "episode_batch",
     "pretrain",
     "pretrain_leave_one_out",
+    "weights_suffix",
 ]
 
 #: Meta-training settings (RecurrentPPO on ``n_envs`` multi-task envs).
@@ -77,6 +78,11 @@ PRETRAIN_DEFAULTS: dict[str, Any] = {
     "session": 25,
     "reward_power": 1.0,
     "repeat_penalty": 0.5,
+    # RL²: one RL episode is a whole session (hpo_env.fast.session.MetaSessionEnv), so the
+    # LSTM state runs across its configurations and the observation carries the session's
+    # measured ranks; ``episodes_per_env`` then counts configurations per rollout too.
+    # Such weights serve agents.prior.RL2Agent, not ``rppo-prior``.
+    "carry_state": False,
     # The policy: the paper's LSTM with wider embeddings and a per-step spread.
     "embedding_dim": 16,
     "output_embedding_dim": 16,
@@ -121,21 +127,24 @@ def pretrain(
 
     from agents.rppo.callbacks import TimestepProgressCallback
     from hpo_env.fast.multitask import MultiTaskSurrogateEnv
+    from hpo_env.fast.session import SESSION_FEATURES, MetaSessionEnv
 
     cfg = _settings(settings)
     th.set_num_threads(int(torch_threads))
     t0 = time.perf_counter()
 
-    base = MultiTaskSurrogateEnv(
-        tasks, exclude=exclude, table_dir=table_dir, repeat_penalty=cfg["repeat_penalty"],
-        reward_power=cfg["reward_power"], session=cfg["session"], seed=seed,
-    )  # fmt: skip
+    kw = {"exclude": exclude, "table_dir": table_dir, "reward_power": cfg["reward_power"], "seed": seed}
+    if cfg["carry_state"]:
+        base = MetaSessionEnv(cfg["session"], tasks=tasks, repeat_penalty=cfg["repeat_penalty"], **kw)
+        tables = base.env
+    else:
+        base = tables = MultiTaskSurrogateEnv(tasks, repeat_penalty=cfg["repeat_penalty"], session=cfg["session"], **kw)
     venv = DummyVecEnv([base.clone for _ in range(int(cfg["n_envs"]))])
     venv.seed(seed)
-    first = venv.envs[0]
+    first = tables
     model, pk = _meta_model(venv, cfg, seed)
     if int(cfg["bc_top"]) > 0:
-        clone_top_configs(model.policy, base, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
+        clone_top_configs(model.policy, tables, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
     if int(cfg["timesteps"]) > 0:
         bar = TimestepProgressCallback(int(cfg["timesteps"]), "pretraining") if progress else None
         model.learn(total_timesteps=int(cfg["timesteps"]), callback=bar)
@@ -143,7 +152,8 @@ def pretrain(
         "format": PRIOR_FORMAT,
         "space": first.space.to_list(),
         "meta_features": list(META_FEATURES),
-        "obs_dim": int(first.observation_space.shape[0]),
+        "obs_dim": int(base.observation_space.shape[0]),
+        "session_features": list(SESSION_FEATURES) if cfg["carry_state"] else [],
         "policy_kwargs": pk,
         "state_dict": {k: v.detach().clone() for k, v in model.policy.state_dict().items()},
         "train": {
@@ -169,7 +179,7 @@ def _meta_model(venv: Any, cfg: dict[str, Any], seed: int) -> tuple[Any, dict[st
 
     from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
 
-    n_steps = int(cfg["episodes_per_env"]) * venv.envs[0].n_hyperparameters
+    n_steps = int(cfg["episodes_per_env"]) * venv.envs[0].unwrapped.n_hyperparameters
     pk = {
         **default_policy_kwargs(),
         **{k: v for k, v in cfg.items() if k in (*default_policy_kwargs(), "state_dependent_std")},
@@ -220,6 +230,12 @@ def check_rebuild(
     }
 
 
+def weights_suffix(settings: dict[str, Any]) -> str:
+    """How a held-out weights file ends: ``.rl2.pt`` for a session policy, else ``.pt``, so one
+    directory holds both kinds beside the portfolios (``hpo-rl bench --prior DIR``)."""
+    return ".rl2.pt" if settings.get("carry_state") else ".pt"
+
+
 def _pretrain_one(args: tuple[str, dict[str, Any]]) -> str:
     out, kw = args
     pretrain(out, **kw)
@@ -263,7 +279,7 @@ def pretrain_leave_one_out(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     extra = list(kwargs.pop("exclude", ()))
-    paths = [out_dir / f"{task_slug(t)}.pt" for t in leave_out]
+    paths = [out_dir / f"{task_slug(t)}{weights_suffix(kwargs)}" for t in leave_out]
     held = {t: [*relatives(t, [*leave_out, *(kwargs.get("tasks") or list_tables(kwargs.get("table_dir")))]), *extra]
             for t in leave_out}  # fmt: skip
     for t in leave_out:
@@ -306,7 +322,7 @@ def pretrain_folds(
     for i, names in enumerate(train):
         if not (out_dir / f"fold{i}.json").exists():
             build_portfolio(out_dir / f"fold{i}.json", names, table_dir=kwargs.get("table_dir"), seed=seed)
-    paths = [out_dir / f"fold{i}.pt" for i in range(len(folds))]
+    paths = [out_dir / f"fold{i}{weights_suffix(kwargs)}" for i in range(len(folds))]
     todo = [(str(p), {**kwargs, "tasks": names, "progress": False})
             for p, names in zip(paths, train, strict=True) if not p.exists()]  # fmt: skip
     _pretrain_all(todo, len(paths), jobs, progress, "fold priors")
@@ -330,7 +346,8 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
     every task of a :class:`~hpo_env.fast.multitask.MultiTaskSurrogateEnv` (behaviour cloning).
 
     A warm start for meta-training: the policy starts as a density of configurations that
-    were good somewhere, conditioned on the task's meta-features, so its samples spread
+    were good somewhere, conditioned on the task's meta-features (for a session policy, as
+    its first proposal of a session), so its samples spread
     over every good region instead of one average. Returns the final mean log-likelihood.
     """
     from sb3_contrib.common.recurrent.type_aliases import RNNStates
@@ -342,6 +359,8 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
         # The tanh-squashed Gaussian has no density at exactly +-1.
         batches.append(episode_batch(e, np.clip(table.X[order], -0.995, 0.995)))
     obs, acts, starts = (th.cat(parts) for parts in zip(*batches, strict=True))
+    # A session policy (RL²) sees more after the base observation: zeros, as before its first score.
+    obs = th.nn.functional.pad(obs, (0, policy.observation_space.shape[0] - obs.shape[1]))
     n_seq = len(starts) // env.n_hyperparameters
     lstm = policy.lstm_actor
     zeros = th.zeros(lstm.num_layers, n_seq, lstm.hidden_size)

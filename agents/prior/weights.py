@@ -95,6 +95,11 @@ def check_prior(prior: dict[str, Any], env: Any) -> None:
             f"the prior {prior.get('path')} was trained on another search space: {diff}. "
             "Pretrain one for this space with hpo-rl pretrain."
         )
+    have, want = list(prior.get("session_features") or []), list(getattr(env, "session_features", ()))
+    if have != want:
+        kind = "a session (RL²) prior, for agents.prior.RL2Agent" if have else "not a session (RL²) prior"
+        how = "hpo-rl pretrain --rl2" if want else "hpo-rl pretrain"
+        raise PriorError(f"the prior {prior.get('path')} is {kind}; train one with {how}")
     obs_dim = int(env.observation_space.shape[0])
     if list(prior["meta_features"]) != list(META_FEATURES) or int(prior["obs_dim"]) != obs_dim:
         raise PriorError(

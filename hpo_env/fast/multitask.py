@@ -58,6 +58,8 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Episode End
     Terminates after the last hyperparameter; never truncates.
 
+    ``reset(options={"new_task": True})`` starts a new session (a new task) at once.
+
     ## Info
     The terminal ``info`` has ``task``, ``val_score`` (predicted), ``percentile``,
     ``repeated`` and ``config``.
@@ -149,9 +151,14 @@ class MultiTaskSurrogateEnv(gym.Env[np.ndarray, np.ndarray]):
     def current_task(self) -> str:
         return self.tasks[self._i]
 
+    @property
+    def current_env(self) -> HPOEnv:
+        """The single-task env the current episode runs on."""
+        return self.envs[self._i]
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        if self.session is None or self._left <= 0 or seed is not None:
+        if self.session is None or self._left <= 0 or seed is not None or (options or {}).get("new_task"):
             self._i = int(self.np_random.integers(len(self.envs)))
             self._left, self._best = self.session or 0, 0.0
         obs, info = self.envs[self._i].reset()
