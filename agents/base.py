@@ -58,6 +58,10 @@ class RunResult:
     n_episodes: int = 0
     n_failed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Seconds the evaluations themselves took (their records' ``seconds``, simulated in fast
+    #: mode), so ``(wall_s - eval_s) / n_real_evals`` is the agent's own time per evaluation.
+    #: None in results written before it was recorded.
+    eval_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,6 +139,7 @@ def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | Non
         n_episodes=base.n_episodes - episodes0,
         n_failed=n_failed,
         extra=extra,
+        eval_s=round(float(sum(r["seconds"] for r in records)), 4),
     )
 
 

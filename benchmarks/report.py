@@ -229,10 +229,14 @@ def _per_task_tables(df: pd.DataFrame, agents: list[str], tasks: list[str]) -> l
 
 def _summary(df: pd.DataFrame, agents: list[str]) -> list[str]:
     """What each agent cost (rank and regret are in the budget table at the top)."""
-    lines = ["## Cost", "", "| agent | mean wall s | mean real evals |", "|---|---|---|"]
+    lines = ["## Cost", "", "Agent s/eval: the median over runs of (wall - the evaluations' own seconds) / real "
+             "evaluations, the agent's own time (— for results without `eval_s`).", "",
+             "| agent | mean wall s | mean real evals | agent s/eval |", "|---|---|---|---|"]  # fmt: skip
     for a in agents:
         da = df[df.agent == a]
-        lines.append(f"| {a} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} |")
+        own = (da.wall_s - da.eval_s) / da.n_real_evals if "eval_s" in da else pd.Series(dtype=float)
+        cell = f"{own.median():.4f}" if own.notna().any() else "—"
+        lines.append(f"| {a} | {da.wall_s.mean():.1f} | {da.n_real_evals.mean():.1f} | {cell} |")
     return [*lines, ""]
 
 

@@ -1,6 +1,7 @@
 """``hpo-rl bench`` and ``hpo-rl report``: resumable JSONL results and a report with plots."""
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -46,8 +47,10 @@ def test_killed_bench_resumes_without_duplicates_or_losses(tmp_path, kill_midway
 def test_report_writes_markdown_and_plots(tmp_path):
     out = tmp_path / "r.jsonl"
     run_matrix(["iris", "wine"], ["random", "tpe"], [0, 1, 2], 5, out, progress=False)
+    assert all(0 < r["eval_s"] <= r["wall_s"] for r in lines(out))
     md = make_report(out, tmp_path / "rep")
     text = md.read_text()
+    assert re.search(r"\| tpe \| [\d.]+ \| 5\.0 \| \d+\.\d{4} \|", text), "the cost table gives the agent's own time"
     assert "3 seeds per agent and task" in text and "| iris |" in text and "mean rank" in text
     assert "Win / tie / loss" in text and "normalized regret" in text
     for png in ("mean_rank.png", "best_so_far_evals.png", "best_so_far_time.png"):
