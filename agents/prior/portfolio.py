@@ -37,7 +37,7 @@ __all__ = [
 
 PORTFOLIO_FORMAT = 1
 #: The portfolio shipped with the package: built from exactly the tables the shipped prior
-#: was trained on (``hpo-rl pretrain --portfolio``), K=10.
+#: was trained on (``hpo-rl pretrain --portfolio --exclude wine``), K=10.
 DEFAULT_PORTFOLIO = Path(__file__).resolve().parent / "weights" / "portfolio_xgb.json"
 
 
