@@ -116,3 +116,21 @@ def test_a_session_prior_and_a_plain_prior_are_not_mixed_up(session_weights):
     env = hpo_env.make_surrogate_env("pmlb:bupa", seed=0, **agent.env_overrides)
     with pytest.warns(UserWarning, match=r"is a session \(RL²\) prior, for agents.prior.RL2Agent"):
         run_agent(agent, env, 12, 0)
+
+
+def test_a_session_policy_cloned_on_the_portfolio_proposes_it_on_an_unseen_task(tmp_path):
+    import json
+
+    from agents.base import run_agent
+    from agents.prior import RL2Agent, pretrain
+    from agents.prior.portfolio import build_portfolio
+
+    pretrain(tmp_path / "b.pt", tasks=TASKS, timesteps=0, n_envs=1, carry_state=True, bc_top=0, bc_portfolio=2,
+             bc_steps=400, bc_learning_rate=1e-2, progress=False)  # fmt: skip
+    build_portfolio(tmp_path / "p.json", TASKS, k=2)
+    agent = RL2Agent(prior=str(tmp_path / "b.pt"), trials=2, deterministic=True)
+    env = hpo_env.make_surrogate_env("pmlb:bupa", seed=0, **agent.env_overrides)
+    run_agent(agent, env, 2, 0)
+    proposed = [env.space.encode(r["config"]) for r in env.history.records]
+    wanted = [env.space.encode(c) for c in json.loads((tmp_path / "p.json").read_text())["configs"]]
+    assert np.abs(np.array(proposed) - np.array(wanted)).max() < 0.1

@@ -50,8 +50,10 @@ from hpo_env.meta_features import META_FEATURES
 __all__ = [
     "PRETRAIN_DEFAULTS",
     "check_rebuild",
+    "clone_portfolio_sessions",
     "clone_top_configs",
     "episode_batch",
+    "fit_likelihood",
     "pretrain",
     "pretrain_leave_one_out",
     "weights_suffix",
@@ -83,6 +85,9 @@ PRETRAIN_DEFAULTS: dict[str, Any] = {
     # measured ranks; ``episodes_per_env`` then counts configurations per rollout too.
     # Such weights serve agents.prior.RL2Agent, not ``rppo-prior``.
     "carry_state": False,
+    # With carry_state: clone the greedy portfolio of this many configurations of the same
+    # tables as every session's first proposals (0: no such warm start).
+    "bc_portfolio": 0,
     # The policy: the paper's LSTM with wider embeddings and a per-step spread.
     "embedding_dim": 16,
     "output_embedding_dim": 16,
@@ -145,6 +150,11 @@ def pretrain(
     model, pk = _meta_model(venv, cfg, seed)
     if int(cfg["bc_top"]) > 0:
         clone_top_configs(model.policy, tables, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
+    if int(cfg["bc_portfolio"]) > 0:
+        if not cfg["carry_state"]:
+            raise ValueError("bc_portfolio clones whole sessions; it needs carry_state=True")
+        clone_portfolio_sessions(model.policy, tables, int(cfg["bc_portfolio"]), int(cfg["bc_steps"]),
+                                 cfg["bc_learning_rate"], seed)  # fmt: skip
     if int(cfg["timesteps"]) > 0:
         bar = TimestepProgressCallback(int(cfg["timesteps"]), "pretraining") if progress else None
         model.learn(total_timesteps=int(cfg["timesteps"]), callback=bar)
@@ -347,11 +357,9 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
 
     A warm start for meta-training: the policy starts as a density of configurations that
     were good somewhere, conditioned on the task's meta-features (for a session policy, as
-    its first proposal of a session), so its samples spread
-    over every good region instead of one average. Returns the final mean log-likelihood.
+    its first proposal of a session), so its samples spread over every good region instead
+    of one average. Returns the final mean log-likelihood.
     """
-    from sb3_contrib.common.recurrent.type_aliases import RNNStates
-
     batches = []
     for e in env.envs:
         table = e.objective.table
@@ -359,11 +367,48 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
         # The tanh-squashed Gaussian has no density at exactly +-1.
         batches.append(episode_batch(e, np.clip(table.X[order], -0.995, 0.995)))
     obs, acts, starts = (th.cat(parts) for parts in zip(*batches, strict=True))
-    # A session policy (RL²) sees more after the base observation: zeros, as before its first score.
+    return fit_likelihood(policy, obs, acts, starts, len(starts) // env.n_hyperparameters, steps, learning_rate)
+
+
+def clone_portfolio_sessions(policy: Any, env: Any, k: int, steps: int, learning_rate: float, seed: int = 0) -> float:
+    """Fit a session policy (``carry_state``) by maximum likelihood to the greedy portfolio of
+    ``k`` configurations (:mod:`agents.prior.portfolio`) of the tables of ``env`` (a
+    :class:`~hpo_env.fast.multitask.MultiTaskSurrogateEnv`), played as one session per task:
+    its j-th proposal is the portfolio's j-th configuration, seen with the session features
+    that task's surrogate gives along the way. A warm start that proposes what the portfolio
+    does, from which reinforcement learning can learn to react. Returns the final mean
+    log-likelihood."""
+    from agents.prior.portfolio import greedy_portfolio, percentile_matrix
+    from hpo_env.fast.session import SessionMemory
+
+    cands, pct = percentile_matrix([e.objective.table for e in env.envs], seed)
+    actions = cands[greedy_portfolio(pct, int(k))]
+    batches = []
+    for e in env.envs:
+        obs, acts, starts = episode_batch(e, np.clip(actions, -0.995, 0.995))
+        memory, feats = SessionMemory(), []
+        for a, score in zip(actions, e.objective.predict(actions), strict=True):
+            feats.append(np.repeat(memory.features()[None], e.n_hyperparameters, axis=0))
+            memory.add(a, float(score))
+        starts[1:] = 0.0  # one session: the LSTM state runs across its proposals
+        batches.append((th.cat([obs, th.as_tensor(np.concatenate(feats))], dim=1), acts, starts))
+    obs, acts, starts = (th.cat(parts) for parts in zip(*batches, strict=True))
+    return fit_likelihood(policy, obs, acts, starts, len(env.envs), steps, learning_rate)
+
+
+def fit_likelihood(
+    policy: Any, obs: th.Tensor, acts: th.Tensor, starts: th.Tensor, n_seq: int, steps: int, learning_rate: float
+) -> float:
+    """``steps`` full-batch Adam steps raising the mean log-likelihood of ``acts`` under the
+    recurrent ``policy``, on ``n_seq`` sequences of equal length laid out one after another
+    (as sb3-contrib's recurrent policies read them); returns the final mean log-likelihood.
+    Observations shorter than the policy's are padded with zeros (a session policy's
+    features before its first score)."""
+    from sb3_contrib.common.recurrent.type_aliases import RNNStates
+
     obs = th.nn.functional.pad(obs, (0, policy.observation_space.shape[0] - obs.shape[1]))
-    n_seq = len(starts) // env.n_hyperparameters
     lstm = policy.lstm_actor
-    zeros = th.zeros(lstm.num_layers, n_seq, lstm.hidden_size)
+    zeros = th.zeros(lstm.num_layers, int(n_seq), lstm.hidden_size)
     states = RNNStates((zeros, zeros), (zeros, zeros))
     opt = th.optim.Adam(policy.parameters(), lr=learning_rate)
     policy.set_training_mode(True)
