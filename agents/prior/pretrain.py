@@ -13,6 +13,11 @@ meta-features in the observation):
    each proposal's average), with a penalty for repeated configurations and a floor on
    the action spread against collapse.
 
+With ``carry_state=True`` the same stages train a session (RL²) policy instead, on
+:class:`~hpo_env.fast.session.MetaSessionEnv` (its LSTM state runs across a session; used by
+:class:`agents.prior.rl2.RL2Agent`), optionally cloned first on the greedy portfolio
+(``bc_portfolio``).
+
 The policy is :class:`~agents.rppo.policy.HPORecurrentPolicy` with wider embeddings (16
 instead of the paper's 2) and a per-step spread (``state_dependent_std``): with the
 paper's 2-unit embeddings the meta-trained policy proposed nearly the same value for
@@ -146,7 +151,6 @@ def pretrain(
         base = tables = MultiTaskSurrogateEnv(tasks, repeat_penalty=cfg["repeat_penalty"], session=cfg["session"], **kw)
     venv = DummyVecEnv([base.clone for _ in range(int(cfg["n_envs"]))])
     venv.seed(seed)
-    first = tables
     model, pk = _meta_model(venv, cfg, seed)
     if int(cfg["bc_top"]) > 0:
         clone_top_configs(model.policy, tables, int(cfg["bc_top"]), int(cfg["bc_steps"]), cfg["bc_learning_rate"])
@@ -160,14 +164,14 @@ def pretrain(
         model.learn(total_timesteps=int(cfg["timesteps"]), callback=bar)
     doc = {
         "format": PRIOR_FORMAT,
-        "space": first.space.to_list(),
+        "space": tables.space.to_list(),
         "meta_features": list(META_FEATURES),
         "obs_dim": int(base.observation_space.shape[0]),
         "session_features": list(SESSION_FEATURES) if cfg["carry_state"] else [],
         "policy_kwargs": pk,
         "state_dict": {k: v.detach().clone() for k, v in model.policy.state_dict().items()},
         "train": {
-            "tasks": list(first.tasks),
+            "tasks": list(tables.tasks),
             "exclude": list(exclude),
             "seed": int(seed),
             "settings": cfg,

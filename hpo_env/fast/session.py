@@ -102,6 +102,8 @@ class MetaSessionEnv(gym.Wrapper):
     ## Arguments
     - ``trials``: configurations per session (default 25).
     - ``repeat_penalty``, ``repeat_tol``: the repeat guard, within the session.
+    - ``env``: a multi-task env (built with ``session=trials`` and no repeat penalty of its
+      own) to wrap instead of building one; how :meth:`clone` shares the surrogates.
     - every other keyword goes to :class:`~hpo_env.fast.multitask.MultiTaskSurrogateEnv`
       (``tasks``, ``exclude``, ``table_dir``, ``reward_power``, ``seed``, ...).
     """
