@@ -150,7 +150,7 @@ class PortfolioAgent(_AskTellAgent):
         self._configs: list[dict[str, Any]] = []
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
-        from agents.prior.folds import saw_task
+        from agents.prior.folds import flag_saw_task
         from agents.prior.portfolio import load_portfolio
         from agents.prior.weights import PriorError
 
@@ -166,10 +166,7 @@ class PortfolioAgent(_AskTellAgent):
             super().optimize(env, budget, seed)
             return {"portfolio": None, "prior_saw_task": False}
         self._configs = [dict(c) for c in doc["configs"]]
-        saw = task is not None and saw_task(doc["train"]["tasks"], task)
-        if saw:
-            warnings.warn(f"{self.name}: the portfolio {doc['path']} was built with {task} (or a near-duplicate)",
-                          stacklevel=2)  # fmt: skip
+        saw = flag_saw_task(doc, task, f"{self.name}: the portfolio")
         super().optimize(env, budget, seed)
         return {"portfolio": doc["path"], "prior_saw_task": saw}
 

@@ -9,11 +9,13 @@ the groups so fold sizes stay within one group of each other).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["FAMILIES", "family", "grouped_folds", "relatives", "saw_task"]
+__all__ = ["FAMILIES", "family", "flag_saw_task", "grouped_folds", "relatives", "saw_task"]
 
 #: Tasks that are (nearly) the same data set, by family name. Measured or documented:
 #: scikit-learn's ``breast_cancer`` (WDBC) with PMLB's Wisconsin ``breast``, and ``digits``
@@ -63,3 +65,14 @@ def relatives(task: str, among: Sequence[str]) -> list[str]:
 def saw_task(trained_on: Sequence[str], task: str) -> bool:
     """Whether something trained on ``trained_on`` saw ``task`` or a near-duplicate of it."""
     return family(task) in {family(t) for t in trained_on}
+
+
+def flag_saw_task(doc: dict[str, Any], task: str | None, what: str) -> bool:
+    """Whether the prior or portfolio ``doc`` (its ``train["tasks"]``, its ``path``) saw
+    ``task`` or a near-duplicate; if so, say on stderr that the run is no held-out result.
+    ``what`` names it in the warning (e.g. ``"rppo-prior: the prior"``)."""
+    saw = task is not None and saw_task(doc["train"]["tasks"], task)
+    if saw:
+        warnings.warn(f"{what} {doc['path']} was trained on {task} (or a near-duplicate): no held-out result",
+                      stacklevel=3)  # fmt: skip
+    return saw

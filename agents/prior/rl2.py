@@ -10,7 +10,6 @@ it was trained on) Optuna's TPE goes on, with every measured proposal added to i
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -69,7 +68,7 @@ class RL2Agent(_AskTellAgent):
         self.prior, self.trials, self.deterministic = prior, trials, bool(deterministic)
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
-        from agents.prior.folds import saw_task
+        from agents.prior.folds import flag_saw_task
         from agents.prior.weights import load_prior, resolve_file
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
@@ -77,10 +76,7 @@ class RL2Agent(_AskTellAgent):
         self._policy = session_policy(doc, base)
         self._env = base
         self._n = int(self.trials or doc["train"]["settings"]["session"])
-        saw = task is not None and saw_task(doc["train"]["tasks"], task)
-        if saw:
-            warnings.warn(f"{self.name}: the prior {doc['path']} was trained on {task} (or a near-duplicate)",
-                          stacklevel=2)  # fmt: skip
+        saw = flag_saw_task(doc, task, f"{self.name}: the prior")
         super().optimize(env, budget, seed)
         return {"prior": doc["path"], "prior_saw_task": saw, "rl2_trials": self._n}
 
@@ -117,13 +113,14 @@ class RL2Agent(_AskTellAgent):
             if len(memory.scores) >= self._n:
                 return tpe_ask()
             actions, carry["state"] = self._propose(memory, carry["state"])
-            return ("policy", actions), space.decode(actions)
+            config = space.decode(actions)
+            return ("policy", actions, config), config
 
         def tell(handle: Any, reward: float) -> None:
             if not (isinstance(handle, tuple) and handle[0] == "policy"):
                 return tpe_tell(handle, reward)
-            memory.add(handle[1], reward)
-            params = space.decode(handle[1])
-            study.add_trial(optuna.trial.create_trial(params=params, distributions=dists, value=reward))
+            _, actions, config = handle
+            memory.add(actions, reward)
+            study.add_trial(optuna.trial.create_trial(params=config, distributions=dists, value=reward))
 
         return ask, tell

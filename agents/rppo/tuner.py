@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -166,17 +165,9 @@ class Tuner:
     def _prior_saw_task(self) -> bool:
         """Whether the prior was trained on this env's task or a near-duplicate (then warned
         about: the run is no held-out result)."""
-        task = task_spec(self.env)
-        if self.prior_doc is None or task is None:
-            return False
-        from agents.prior.folds import saw_task
+        from agents.prior.folds import flag_saw_task
 
-        saw = saw_task(self.prior_doc["train"]["tasks"], task)
-        if saw:
-            warnings.warn(
-                f"the prior {self.prior_doc['path']} was trained on {task} (or a near-duplicate)", stacklevel=4
-            )
-        return saw
+        return self.prior_doc is not None and flag_saw_task(self.prior_doc, task_spec(self.env), "the prior")
 
     @property
     def _checkpoint(self) -> Path | None:
