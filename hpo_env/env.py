@@ -13,11 +13,16 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from hpo_env.fidelity import PARTIAL_KEYS, Fidelity, FidelityRun, Reporter
 from hpo_env.history import History, config_key
 from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["HPOEnv", "make_cnn_env", "make_xgb_env", "safe_evaluate"]
+__all__ = ["HPOEnv", "TimeBudgetSpent", "make_cnn_env", "make_xgb_env", "safe_evaluate"]
+
+
+class TimeBudgetSpent(Exception):
+    """An evaluation was asked for after the env's ``stop_at`` (its wall-clock budget)."""
 
 
 class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -71,13 +76,25 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
     The previous action is 0 and the first hyperparameter of the episode's order comes
     next. With ``order="shuffle"`` the order is drawn per episode from the env's RNG.
 
+    ``reset(options=...)`` may ask for a partial evaluation at the episode's end
+    (:mod:`hpo_env.fidelity`; XGBoost only): ``{"fidelity": {"rounds": 0.1, "data": 0.5}}``
+    trains a fraction of the boosting rounds on a fraction of the rows, and
+    ``{"report": fn}`` records the learning curve and calls ``fn(step, score)`` at each of
+    its points, stopping the training when it returns True. Without options an episode
+    ends in a full evaluation, as it always did.
+
     ## Episode End
     Terminates after ``n`` steps, one per hyperparameter. It never truncates.
 
     The terminal ``info`` holds ``config``, ``val_score``, ``test_score`` (for the record
     only), ``eval_seconds``, ``error``, ``timed_out``, ``cached`` (served from the cache,
     no training), ``real`` (a real evaluation ran), ``n_real_evals`` and ``incumbent``
-    (the best real record so far, or None).
+    (the best full real record so far, or None). A partial evaluation's ``info`` also has
+    its ``fidelity``, ``pruned``, ``cost`` and ``curve``.
+
+    With ``stop_at`` set (seconds on the env's clock, :meth:`elapsed`), an episode that
+    would start an evaluation after it raises :class:`TimeBudgetSpent` instead: how
+    ``run_agent(time_budget=...)`` stops every agent at the same wall-clock budget.
 
     ## Arguments
     - ``objective``: what one evaluation trains, e.g. :class:`XGBoostObjective`.
@@ -138,6 +155,9 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         # A resumed history's clock goes on from its last record, so wall_s adds up over sessions.
         self._t0 = time.perf_counter() - (self.history.records[-1]["wall_s"] if self.history.records else 0.0)
         self._simulated_s = 0.0  # simulated minus actual seconds of a simulated objective's evaluations
+        self.stop_at: float | None = None
+        self._fidelity: Fidelity | None = None  # this episode's, from reset(options=...)
+        self._report: Reporter | None = None
 
     @property
     def n_real_evals(self) -> int:
@@ -157,7 +177,23 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if self.shuffle:
             self.order = self.np_random.permutation(self.n_hyperparameters)
         self._t = 0
+        self._fidelity, self._report = self.partial_request(options or {})
         return self.observation(0.0, 0), {"order": self.order.tolist()}
+
+    def partial_request(self, options: dict[str, Any]) -> tuple[Fidelity | None, Reporter | None]:
+        """The fidelity and reporter ``reset(options=...)`` asks for, checked against the objective."""
+        unknown = set(options) - {"fidelity", "report"}
+        if unknown:
+            raise ValueError(f"reset options {sorted(unknown)}; expected 'fidelity' and/or 'report'")
+        fidelity, report = Fidelity.parse(options.get("fidelity")), options.get("report")
+        if report is not None and not callable(report):
+            raise ValueError(f"report={report!r}; expected a function (step, score) -> stop")
+        if (fidelity is not None or report is not None) and not self.objective.supports_fidelity:
+            raise ValueError(
+                f"{type(self.objective).__name__} takes no partial evaluation (fidelity or report); "
+                "only the real XGBoost env (HPO-XGB-v0) does"
+            )
+        return fidelity, report
 
     def observation(self, prev: float | np.ndarray, t: int) -> np.ndarray:
         """The observation before step ``t`` after previous action ``prev`` (0 at the
@@ -180,7 +216,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         obs, config = self.advance(action)
         if config is None:
             return obs, 0.0, False, False, {}
-        info = self.evaluate_many([config], episodes=True)[0]
+        info = self.evaluate_many([config], episodes=True, fidelity=self._fidelity, report=self._report)[0]
         return obs, self.objective.reward(info["val_score"]), True, False, info
 
     def advance(self, action: np.ndarray) -> tuple[np.ndarray, dict[str, Any] | None]:
@@ -217,6 +253,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         run: Callable[[list[dict[str, Any]]], list[tuple[Evaluation, float]]] | None = None,
         limit: int | None = None,
         episodes: bool = False,
+        fidelity: Fidelity | None = None,
+        report: Reporter | None = None,
     ) -> list[dict[str, Any]]:
         """The terminal ``info`` of each of ``configs``: the one way a real evaluation is made.
 
@@ -228,14 +266,22 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         history past ``limit`` real evaluations are not made: their ``info`` has the
         failure score, ``skipped=True`` and no record. ``episodes=True`` counts each
         configuration as an episode played (``n_episodes``), as ``step`` does.
+
+        ``fidelity`` and ``report`` make every evaluation a partial one (see the class
+        docstring); they are run here, so they take no ``run``. Past ``stop_at`` nothing is
+        evaluated and :class:`TimeBudgetSpent` is raised.
         """
+        if self.stop_at is not None and self.elapsed() >= self.stop_at:
+            raise TimeBudgetSpent(f"the env's clock is at {self.elapsed():.1f} s, past stop_at={self.stop_at:.1f} s")
+        if (fidelity is not None or report is not None) and run is not None:
+            raise ValueError("partial evaluations (fidelity, report) run in this process; pass no run")
         out: list[dict[str, Any] | None] = [None] * len(configs)
         todo: list[int] = []
         first: dict[tuple, int] = {}  # a configuration's first index in this call
         twins: list[int] = []
         keys: list[tuple] = []
         for i, c in enumerate(configs):
-            rec = self.history.lookup(c)
+            rec = self.history.lookup(c, fidelity)
             keys.append(key := config_key(c) if rec is None else ())
             if rec is not None:
                 out[i] = self.terminal_info(rec, cached=True)
@@ -246,7 +292,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             else:
                 first[key] = i
                 todo.append(i)
-        for i, (ev, took) in zip(todo, (run or self._run_here)([configs[i] for i in todo]), strict=True):
+        run = run or (lambda cs: self._run_here(cs, fidelity, report))
+        for i, (ev, took) in zip(todo, run([configs[i] for i in todo]), strict=True):
             out[i] = self.terminal_info(self.record(configs[i], ev, took), cached=False)
         for i in twins:
             out[i] = {**out[first[keys[i]]], "cached": True, "real": False}  # type: ignore[dict-item]
@@ -254,12 +301,17 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             self.n_episodes += len(configs)
         return out  # type: ignore[return-value]
 
-    def _run_here(self, configs: list[dict[str, Any]]) -> list[tuple[Evaluation, float]]:
-        """Train ``configs`` one after another in this process, each timed."""
+    def _run_here(
+        self, configs: list[dict[str, Any]], fidelity: Fidelity | None = None, report: Reporter | None = None
+    ) -> list[tuple[Evaluation, float]]:
+        """Train ``configs`` one after another in this process, each timed (and partial, when asked)."""
         done = []
         for c in configs:
             t0 = time.perf_counter()
-            ev = safe_evaluate(self.objective, c)
+            partial = fidelity is not None or report is not None
+            ev = safe_evaluate(self.objective, c, FidelityRun(fidelity, report) if partial else None)
+            if fidelity is not None and ev.fidelity is None:  # it failed before the objective said
+                ev.fidelity = fidelity.to_dict()
             done.append((ev, time.perf_counter() - t0))
         return done
 
@@ -299,6 +351,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             "real": not cached and not model,
             "n_real_evals": self.n_real_evals,
             "incumbent": self.incumbent_summary(),
+            **{k: rec[k] for k in PARTIAL_KEYS if k in rec},
         }
         return {**info, "model": True, "model_std": model_std} if model else info
 
@@ -312,11 +365,12 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         super().close()
 
 
-def safe_evaluate(objective: Objective, config: dict[str, Any]) -> Evaluation:
-    """``objective.evaluate(config)``, with an exception or a non-finite score turned into a failure record."""
+def safe_evaluate(objective: Objective, config: dict[str, Any], run: FidelityRun | None = None) -> Evaluation:
+    """``objective.evaluate(config)`` (with ``run``, a partial evaluation, when given), with an
+    exception or a non-finite score turned into a failure record."""
     t0 = time.perf_counter()
     try:
-        ev = objective.evaluate(config)
+        ev = objective.evaluate(config) if run is None else objective.evaluate(config, run)  # type: ignore[call-arg]
         if is_bad_score(ev.val_score) and ev.error is None:
             ev = objective.failure(f"objective returned a non-finite score {ev.val_score!r}", ev.seconds)
     except Exception as e:

@@ -10,12 +10,19 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from hpo_env.fidelity import Fidelity, is_full
+
 __all__ = ["History", "append_jsonl", "atomic_path", "config_key", "read_jsonl", "write_json_atomic"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Hashable identity of a decoded configuration (the cache key)."""
     return tuple(config.items())
+
+
+def _cache_key(config: Mapping[str, Any], fidelity: Fidelity | None) -> tuple:
+    key = config_key(config)
+    return key if fidelity is None else (*key, ("__fidelity__", fidelity.rounds, fidelity.data))
 
 
 class History:
@@ -28,6 +35,10 @@ class History:
         cache: serve a configuration evaluated before from its record instead of training
             it again. Timed-out records are never served from the cache: a time-out can
             be due to load, not to the configuration.
+
+    A partial evaluation (:mod:`hpo_env.fidelity`) is cached under its fidelity, so it
+    never answers a request for another one; a pruned one is not cached (where it stopped
+    was its pruner's choice); and only a full evaluation can be the incumbent.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, cache: bool = True) -> None:
@@ -47,8 +58,9 @@ class History:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.records)
 
-    def lookup(self, config: Mapping[str, Any]) -> dict[str, Any] | None:
-        return self._cache.get(config_key(config)) if self.use_cache else None
+    def lookup(self, config: Mapping[str, Any], fidelity: Fidelity | None = None) -> dict[str, Any] | None:
+        """The cached record of ``config`` at ``fidelity`` (None: full), or None."""
+        return self._cache.get(_cache_key(config, fidelity)) if self.use_cache else None
 
     def append(self, record: dict[str, Any]) -> None:
         """Add a record and append it to the JSONL file at once."""
@@ -61,10 +73,10 @@ class History:
 
     def _add(self, record: dict[str, Any]) -> None:
         self.records.append(record)
-        if not record.get("timed_out"):
-            self._cache[config_key(record["config"])] = record
+        if not record.get("timed_out") and not record.get("pruned"):
+            self._cache[_cache_key(record["config"], Fidelity.parse(record.get("fidelity")))] = record
         score = record.get("val_score")
-        ok = record.get("error") is None and score is not None and math.isfinite(score)
+        ok = record.get("error") is None and score is not None and math.isfinite(score) and is_full(record)
         if ok and (self.incumbent is None or score > self.incumbent["val_score"]):
             self.incumbent = record
 

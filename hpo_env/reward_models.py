@@ -18,6 +18,7 @@ from hpo_env.fast.forest import FOREST_SETTINGS, PackedForest, make_forest
 from hpo_env.spaces import SearchSpace
 
 __all__ = [
+    "fidelity_dataset",
     "REWARD_MODELS",
     "DEFAULT_REWARD_MODEL",
     "ExtraTreesRewardModel",
@@ -166,6 +167,36 @@ def make_reward_model(name: str | RewardModel = DEFAULT_REWARD_MODEL, seed: int 
         return REWARD_MODELS[name](seed=seed, **kwargs)
     except KeyError:
         raise ValueError(f"unknown reward model {name!r}; expected one of {sorted(REWARD_MODELS)}") from None
+
+
+def fidelity_dataset(space: SearchSpace, records: Iterable[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """(actions + [rounds fraction, data fraction], scores): a reward model's training data
+    across fidelities (:mod:`hpo_env.fidelity`), so it can be asked about full fidelity.
+
+    Each successful record gives its score at its own fidelity (a pruned one, the last
+    point it reached) and the points of its learning curve at the Hyperband rungs
+    (1/27, 1/9, 1/3 of the rounds) below that. Failures are left out, as in :func:`history_dataset`.
+    """
+    from hpo_env.fidelity import CURVE_STEPS
+
+    rungs = {CURVE_STEPS // 3**k for k in (1, 2, 3)}
+    rows: list[np.ndarray] = []
+    y: list[float] = []
+    for r in records:
+        if r.get("error") is not None:
+            continue
+        x, fid = space.encode(r["config"]), r.get("fidelity") or {}
+        data = float(fid.get("data", 1.0))
+        last = r["curve"][-1][0] / CURVE_STEPS if r.get("pruned") else float(fid.get("rounds", 1.0))
+        points = [
+            (step / CURVE_STEPS, v) for step, v in r.get("curve") or [] if step in rungs and step / CURVE_STEPS < last
+        ]
+        for rounds, v in [*points, (last, r["val_score"])]:
+            rows.append(np.concatenate([x, [rounds, data]]))
+            y.append(float(v))
+    if not rows:
+        return np.zeros((0, len(space) + 2)), np.zeros(0)
+    return np.stack(rows), np.asarray(y, np.float64)
 
 
 def history_dataset(space: SearchSpace, records: Iterable[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hpo_env.fidelity import PARTIAL_KEYS
 from hpo_env.spaces import SearchSpace
 
 if TYPE_CHECKING:
+    from hpo_env.fidelity import FidelityRun
     from hpo_env.tasks import Split, Task
 
 __all__ = ["Deadline", "Evaluation", "FunctionObjective", "Objective", "SplitObjective", "TimedOut"]
@@ -26,6 +28,11 @@ class Evaluation:
     ``val_score`` is the reward. ``test_score`` is for the record only and is never shown
     to an agent by this package's own agents. A failed or timed-out evaluation carries the
     objective's ``failure_score`` as ``val_score`` and a message in ``error``.
+
+    A partial evaluation (:mod:`hpo_env.fidelity`) also has ``fidelity`` (what was asked
+    for), ``pruned`` (its reporter stopped it), ``cost`` (full-evaluation equivalents) and
+    ``curve`` (``[step, val_score]`` points). ``to_dict`` leaves them out while they are
+    unset, so a full evaluation's record is what it always was.
     """
 
     val_score: float
@@ -33,9 +40,17 @@ class Evaluation:
     seconds: float = 0.0
     error: str | None = None
     timed_out: bool = False
+    fidelity: dict[str, float] | None = None
+    pruned: bool = False
+    cost: float | None = None
+    curve: list[list[float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        for k in PARTIAL_KEYS:
+            if not d[k]:
+                del d[k]
+        return d
 
 
 class Objective(abc.ABC):
@@ -53,6 +68,9 @@ class Objective(abc.ABC):
     space: SearchSpace
     failure_score: float = 0.0
     simulated: bool = False
+    #: Whether ``evaluate`` takes a ``run`` (:class:`~hpo_env.fidelity.FidelityRun`): a
+    #: partial evaluation or a learning curve. The env refuses them for other objectives.
+    supports_fidelity: bool = False
 
     def reward(self, score: float) -> float:
         """The env's reward for a validation score: the score itself unless the objective
@@ -67,8 +85,10 @@ class Objective(abc.ABC):
         """JSON-serialisable settings, reported in every run's output."""
         return {"objective": type(self).__name__}
 
-    def failure(self, error: str, seconds: float = 0.0, timed_out: bool = False) -> Evaluation:
-        return Evaluation(self.failure_score, None, seconds, error, timed_out)
+    def failure(self, error: str, seconds: float = 0.0, timed_out: bool = False, **partial: Any) -> Evaluation:
+        """The record of a failed evaluation: the failure score as ``val_score``, ``error`` as
+        the reason; ``partial`` are a partial evaluation's fields (:class:`Evaluation`)."""
+        return Evaluation(self.failure_score, None, seconds, error, timed_out, **partial)
 
 
 class FunctionObjective(Objective):
@@ -143,31 +163,40 @@ class SplitObjective(Objective):
 
     @abc.abstractmethod
     def fit_predict(
-        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
+        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline, run: FidelityRun | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Train on ``split.train``; predictions for ``split.valid`` and for the test rows (class
         probabilities (n, k) for classification, values (n,) for regression).
 
-        Call ``deadline.check()`` (or raise :class:`TimedOut`) where training can stop.
+        Call ``deadline.check()`` (or raise :class:`TimedOut`) where training can stop. An
+        objective with ``supports_fidelity`` honours ``run`` (its fidelity, its curve and
+        reporter, which stop training by setting ``run.pruned``); the others never get one.
         """
 
-    def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
+    def evaluate(self, config: Mapping[str, Any], run: FidelityRun | None = None) -> Evaluation:
         t0 = time.perf_counter()
         deadline = Deadline(self.time_limit)
-        task, k = self.task, self.task.n_classes
+        task, k, n = self.task, self.task.n_classes, len(self.task.splits)
         val_scores, test_pred = [], 0.0
+
+        def partial() -> dict[str, Any]:  # read at the end: the run fills in as it trains
+            return {} if run is None else run.fields(n)
+
         try:
             for fold, split in enumerate(task.splits):
-                p_valid, p_test = self.fit_predict(config, fold, split, deadline)
+                p_valid, p_test = self.fit_predict(config, fold, split, deadline, run)
                 if deadline.passed():
                     raise TimedOut
+                if run is not None and run.pruned:
+                    return Evaluation(run.curve[-1][1], None, time.perf_counter() - t0, **partial())
                 val_scores.append(task.metric(task.y[split.valid], p_valid, k))
                 test_pred = test_pred + p_test
         except TimedOut:
             s = time.perf_counter() - t0
-            return self.failure(f"timed out after {s:.2f} s (time_limit={self.time_limit} s)", s, timed_out=True)
-        test_score = task.metric(task.y[task.test], test_pred / len(task.splits), k)
-        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0)
+            msg = f"timed out after {s:.2f} s (time_limit={self.time_limit} s)"
+            return self.failure(msg, s, timed_out=True, **partial())
+        test_score = task.metric(task.y[task.test], test_pred / n, k)
+        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0, **partial())
 
 
 def is_bad_score(x: float | None) -> bool:

@@ -92,7 +92,7 @@ class CNNObjective(SplitObjective):
         self.torch_threads = int(torch_threads)
 
     def fit_predict(
-        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
+        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline, run: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
         import torch as th
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
 
+from hpo_env.fidelity import FidelityRun, curve_rounds
 from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
 from hpo_env.spaces import Float, Int, SearchSpace
 from hpo_env.tasks import Split, Task
@@ -41,15 +43,17 @@ def _objective(n_classes: int) -> str:
     return "reg:squarederror" if n_classes == 0 else "binary:logistic" if n_classes == 2 else "multi:softprob"
 
 
-def class_probabilities(booster: xgb.Booster, d: xgb.DMatrix) -> np.ndarray:
-    """Class probabilities (n, k) of a classifier booster; a binary one's single column becomes two."""
-    p = booster.predict(d)
+def class_probabilities(booster: xgb.Booster, d: xgb.DMatrix, rounds: int = 0) -> np.ndarray:
+    """Class probabilities (n, k) of a classifier booster (of its first ``rounds`` rounds, 0 for
+    all); a binary one's single column becomes two."""
+    p = booster.predict(d, iteration_range=(0, rounds))
     return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
 
-def predictions(booster: xgb.Booster, d: xgb.DMatrix, regression: bool) -> np.ndarray:
-    """What the metric scores: values (n,) of a regressor, class probabilities (n, k) of a classifier."""
-    return booster.predict(d) if regression else class_probabilities(booster, d)
+def predictions(booster: xgb.Booster, d: xgb.DMatrix, regression: bool, rounds: int = 0) -> np.ndarray:
+    """What the metric scores: values (n,) of a regressor, class probabilities (n, k) of a
+    classifier; of the first ``rounds`` boosting rounds (0 for all)."""
+    return booster.predict(d, iteration_range=(0, rounds)) if regression else class_probabilities(booster, d, rounds)
 
 
 class _StopAtDeadline(xgb.callback.TrainingCallback):
@@ -61,6 +65,27 @@ class _StopAtDeadline(xgb.callback.TrainingCallback):
 
     def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
         return self.deadline.passed()
+
+
+class _Curve(xgb.callback.TrainingCallback):
+    """Scores the validation rows at each learning-curve point, records it in ``run.curve``
+    and asks ``run.report`` whether to go on; stops boosting (``run.pruned``) when told to."""
+
+    def __init__(self, run: FidelityRun, score: Callable[[Any, int], float]) -> None:
+        super().__init__()
+        self.run, self.score = run, score
+        self.points = list(enumerate(curve_rounds(run.rounds_full), 1))  # (step, round)
+
+    def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+        done, value = epoch + 1, None
+        while self.points and self.points[0][1] <= done:
+            step, _ = self.points.pop(0)
+            value = self.score(model, done) if value is None else value
+            self.run.curve.append([step, value])
+            if self.run.report is not None and self.run.report(step, value):
+                self.run.pruned = True
+                return True
+        return False
 
 
 class XGBoostObjective(SplitObjective):
@@ -77,7 +102,13 @@ class XGBoostObjective(SplitObjective):
             first round past it and the evaluation is recorded as timed out. A single round
             is not interrupted.
         seed: XGBoost's random seed.
+
+    It takes partial evaluations (:mod:`hpo_env.fidelity`): a fraction of the boosting
+    rounds, a fraction of the training rows, and a learning curve of validation scores that
+    a reporter can stop.
     """
+
+    supports_fidelity = True
 
     def __init__(
         self,
@@ -98,10 +129,11 @@ class XGBoostObjective(SplitObjective):
         self.nthread = int(nthread)
         self._dmatrices: list[tuple[xgb.DMatrix, xgb.DMatrix]] | None = None
         self._dtest: xgb.DMatrix | None = None
+        self._subsets: dict[tuple[int, float], xgb.DMatrix] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # DMatrix cannot be pickled; a copy sent to a parallel worker rebuilds its own.
-        return {**self.__dict__, "_dmatrices": None, "_dtest": None}
+        return {**self.__dict__, "_dmatrices": None, "_dtest": None, "_subsets": {}}
 
     def _dmatrix(self, idx: np.ndarray) -> xgb.DMatrix:
         return xgb.DMatrix(self.task.rows(idx), label=self.task.y[idx], enable_categorical=True, nthread=self.nthread)
@@ -113,6 +145,14 @@ class XGBoostObjective(SplitObjective):
             self._dtest = self._dmatrix(self.task.test)
         assert self._dtest is not None
         return self._dmatrices, self._dtest
+
+    def _train_rows(self, fold: int, split: Split, fraction: float) -> xgb.DMatrix:
+        """The first ``fraction`` of a fixed permutation of ``split.train`` (nested across fractions)."""
+        if (fold, fraction) not in self._subsets:
+            perm = np.random.default_rng(self.seed * 1000 + fold).permutation(len(split.train))
+            keep = np.sort(perm[: max(1, math.ceil(fraction * len(perm)))])
+            self._subsets[fold, fraction] = self._dmatrix(split.train[keep])
+        return self._subsets[fold, fraction]
 
     def params(self, config: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
         """XGBoost parameters and the number of boosting rounds for ``config``."""
@@ -136,15 +176,30 @@ class XGBoostObjective(SplitObjective):
         return booster, test, len(rows)
 
     def fit_predict(
-        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline
+        self, config: Mapping[str, Any], fold: int, split: Split, deadline: Deadline, run: FidelityRun | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         params, rounds = self.params(config)
         folds, dtest = self._data()
         dtrain, dvalid = folds[fold]
-        booster = xgb.train(params, dtrain, rounds, callbacks=[_StopAtDeadline(deadline)])
+        regression = self.task.kind == "regression"
+        callbacks: list[xgb.callback.TrainingCallback] = [_StopAtDeadline(deadline)]
+        if run is not None:
+            run.rounds_full = rounds
+            fid = run.fidelity
+            if fid is not None:
+                rounds = max(1, math.ceil(fid.rounds * rounds))
+                dtrain = dtrain if fid.data == 1.0 else self._train_rows(fold, split, fid.data)
+            if fold == 0 and run.wants_curve:
+                y, k = self.task.y[split.valid], self.task.n_classes
+                score = lambda b, r: self.task.metric(y, predictions(b, dvalid, regression, r), k)  # noqa: E731
+                callbacks.append(_Curve(run, score))
+        booster = xgb.train(params, dtrain, rounds, callbacks=callbacks)
+        if run is not None:
+            run.rounds_trained += booster.num_boosted_rounds()
         if deadline.passed():
             raise TimedOut
-        regression = self.task.kind == "regression"
+        if run is not None and run.pruned:
+            return np.zeros(0), np.zeros(0)
         return predictions(booster, dvalid, regression), predictions(booster, dtest, regression)
 
     def describe(self) -> dict[str, Any]:
