@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from hpo_env.env import HPOEnv
+from hpo_env.env import HPOEnv, TimeBudgetSpent
+from hpo_env.fidelity import full_evals, is_full
 
 __all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "task_spec"]
 
@@ -62,6 +63,11 @@ class RunResult:
     #: mode), so ``(wall_s - eval_s) / n_real_evals`` is the agent's own time per evaluation.
     #: None in results written before it was recorded.
     eval_s: float | None = None
+    #: Full-evaluation equivalents spent (:func:`hpo_env.fidelity.full_evals`): ``n_real_evals``
+    #: for an agent that makes only full evaluations, less for a multi-fidelity one.
+    full_evals: float | None = None
+    #: The wall-clock budget in seconds the run was stopped at (``run_agent(time_budget=...)``), if any.
+    time_budget: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,12 +79,17 @@ class Agent(abc.ABC):
     Subclasses implement :meth:`optimize`. ``env_overrides`` are env arguments the agent
     needs (e.g. ``{"order": "shuffle"}`` for the order ablation); the runner applies them.
     ``requires`` names the optional modules it imports (see :mod:`hpo_env.optional`), so a
-    benchmark can refuse it before any run starts when one is not installed.
+    benchmark can refuse it before any run starts when one is not installed;
+    ``multi_fidelity`` marks one that needs partial evaluations.
     """
 
     name: ClassVar[str] = "agent"
     env_overrides: ClassVar[dict[str, Any]] = {}
     requires: ClassVar[tuple[str, ...]] = ()
+    #: Whether it makes partial evaluations (:mod:`hpo_env.fidelity`): it then needs an env
+    #: whose objective takes them (``HPO-XGB-v0``), and may make more evaluations than its
+    #: budget of full-evaluation equivalents.
+    multi_fidelity: ClassVar[bool] = False
 
     @abc.abstractmethod
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
@@ -87,16 +98,24 @@ class Agent(abc.ABC):
     def describe(self) -> dict[str, Any]:
         return {"agent": self.name}
 
+    def extra_so_far(self) -> dict[str, Any]:
+        """What :meth:`optimize` would return, for a run its time budget stopped mid-way
+        (``run_agent(time_budget=...)``); an agent that knows it early keeps it here."""
+        return {}
 
-def play_episode(env: gym.Env, actions: Sequence[float] | np.ndarray) -> tuple[float, dict[str, Any]]:
+
+def play_episode(
+    env: gym.Env, actions: Sequence[float] | np.ndarray, options: dict[str, Any] | None = None
+) -> tuple[float, dict[str, Any]]:
     """Play one episode with ``actions`` given in search-space order; return the reward and terminal info.
 
     The env may ask for hyperparameters in any order (``order="shuffle"``); each step is
-    answered with the action of the hyperparameter the env asks for.
+    answered with the action of the hyperparameter the env asks for. ``options`` go to
+    ``reset`` (a partial evaluation: :mod:`hpo_env.fidelity`).
     """
     base = env.unwrapped
     a = np.asarray(actions, dtype=np.float32).reshape(-1)
-    env.reset()
+    env.reset(options=options)
     reward, info = 0.0, {}
     for i in base.order.tolist():
         _, reward, terminated, _, info = env.step(a[i : i + 1])
@@ -104,25 +123,42 @@ def play_episode(env: gym.Env, actions: Sequence[float] | np.ndarray) -> tuple[f
     return float(reward), info
 
 
-def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | None = None) -> RunResult:
-    """Run ``agent`` on ``env`` and build its :class:`RunResult` from the env's history."""
+def run_agent(
+    agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | None = None, time_budget: float | None = None
+) -> RunResult:
+    """Run ``agent`` on ``env`` and build its :class:`RunResult` from the env's history.
+
+    ``budget`` counts full-evaluation equivalents (:mod:`hpo_env.fidelity`): no evaluation may
+    start once they are spent. With ``time_budget`` (seconds on the env's clock) the run also
+    stops at the first evaluation asked for after it, whatever the agent.
+    """
     if int(budget) < 1:
         raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
+    if time_budget is not None and not time_budget > 0:
+        raise ValueError(f"time_budget={time_budget!r}; expected seconds > 0 or None")
     base = env.unwrapped
     start = base.n_real_evals
     episodes0 = base.n_episodes
     clock0 = base.elapsed()
-    extra = agent.optimize(env, int(budget), int(seed)) or {}
+    base.stop_at = None if time_budget is None else clock0 + float(time_budget)
+    try:
+        extra = agent.optimize(env, int(budget), int(seed)) or {}
+    except TimeBudgetSpent:
+        extra = {**agent.extra_so_far(), "stopped_by": "time_budget"}
+    finally:
+        base.stop_at = None
     # The env's clock, as in the trajectory: real seconds, or in fast mode the simulated ones.
     wall = base.elapsed() - clock0
     records = base.history.records[start:]
-    if len(records) > budget:
-        raise RuntimeError(f"agent {agent.name!r} spent {len(records)} real evaluations, over its budget {budget}")
+    if records and full_evals(records[:-1]) >= budget:
+        raise RuntimeError(
+            f"agent {agent.name!r} spent {full_evals(records):g} real evaluations, over its budget {budget}"
+        )
     best, traj, best_rec, n_failed = None, [], None, 0
     for i, r in enumerate(records, 1):
         if r["error"] is not None:
             n_failed += 1
-        elif best is None or r["val_score"] > best:
+        elif is_full(r) and (best is None or r["val_score"] > best):
             best, best_rec = r["val_score"], r
         traj.append([i, round(r["wall_s"] - clock0, 4), best, None if best_rec is None else best_rec["test_score"]])
     return RunResult(
@@ -140,6 +176,8 @@ def run_agent(agent: Agent, env: HPOEnv, budget: int, seed: int, task: str | Non
         n_failed=n_failed,
         extra=extra,
         eval_s=round(float(sum(r["seconds"] for r in records)), 4),
+        full_evals=round(full_evals(records), 6),
+        time_budget=time_budget,
     )
 
 

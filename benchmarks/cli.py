@@ -132,10 +132,32 @@ def _tune_preset(a: argparse.Namespace) -> Any:
     return PRESETS[name].replace(**changes) if changes else PRESETS[name]
 
 
+def _cmd_tune_multi_fidelity(a: argparse.Namespace, out: Path) -> int:
+    from agents.multifidelity import tune_multi_fidelity
+
+    if a.env != "HPO-XGB-v0":
+        raise ValueError(
+            f"--multi-fidelity trains XGBoost for real (HPO-XGB-v0); --env {a.env} takes no partial evaluation"
+        )
+    prior = None if a.prior in ("auto", "default") else a.prior
+    if prior == "none":
+        raise ValueError("--multi-fidelity proposes from the prior; --prior none is not possible with it")
+    r = tune_multi_fidelity(
+        a.task, a.budget, a.seed, out_dir=out, prior=prior, time_budget=a.time_budget, env_kwargs=_env_kwargs(a)
+    )
+    if a.refit and r["best_config"] is not None and (final := _refit(a, r["best_config"], out)) is not None:
+        r["final_model"] = final
+    print(json.dumps(r, indent=2))
+    print(_written(out))
+    return 0
+
+
 def _cmd_tune(a: argparse.Namespace) -> int:
     from agents.rppo.tuner import tune
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
+    if a.multi_fidelity:
+        return _cmd_tune_multi_fidelity(a, out)
     preset = _tune_preset(a)
     fresh = not out.exists()
     try:
@@ -253,6 +275,11 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
             "--agents", default=default_agents, help="agents, comma-separated, or all (default: %(default)s)"
         )
     p.add_argument("--budget", type=int, default=30, help="real evaluations per run (default: %(default)s)")
+    p.add_argument(
+        "--time-budget", type=float, default=None, metavar="SECONDS",
+        help="stop every run at this wall-clock budget (the env's clock: simulated seconds in fast mode); "
+        "--budget then caps the evaluations, so make it large (default: no time budget)",
+    )  # fmt: skip
     p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each (default: %(default)s)")
     p.add_argument("--out", default="results.jsonl", help="JSONL results; rerun to resume (default: %(default)s)")
@@ -308,7 +335,7 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
     summary = run_matrix(
         tasks, agents, range(a.seeds), a.budget, a.out, jobs=a.jobs, env_id=a.env,
         env_kwargs=env_kwargs, progress=not a.no_progress, backend=a.backend, address=a.address,
-        agent_kwargs=agent_kwargs,
+        agent_kwargs=agent_kwargs, time_budget=a.time_budget,
     )  # fmt: skip
     print(f"{summary['ran']} runs appended to {a.out}, {summary['skipped']} already there")
     for f in summary["failed"]:
@@ -468,6 +495,16 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument("--address", default=None, help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
+    t.add_argument(
+        "--multi-fidelity", action="store_true",
+        help="tune with rppo-prior-hb instead: Hyperband on partial XGBoost trainings (a fraction of the boosting "
+        "rounds), new configurations from the prior and a reward model over fidelities; --budget then counts "
+        "full-evaluation equivalents (HPO-XGB-v0 only)",
+    )  # fmt: skip
+    t.add_argument(
+        "--time-budget", type=float, default=None, metavar="SECONDS",
+        help="with --multi-fidelity, also stop after this many seconds (default: none)",
+    )  # fmt: skip
     t.add_argument(
         "--refit", action=argparse.BooleanOptionalAction, default=True,
         help="end by refitting the best configuration on train + valid, scoring it on test and saving it as "

@@ -16,7 +16,7 @@ from typing import Any
 from hpo_env.history import append_jsonl, read_jsonl
 from hpo_env.optional import require
 
-__all__ = ["RESULT_KEYS", "check_agents", "check_tasks", "run_matrix", "run_one"]
+__all__ = ["RESULT_KEYS", "check_agents", "check_fidelity", "check_tasks", "run_matrix", "run_one"]
 
 #: Keys every result line has (more may follow).
 RESULT_KEYS = (
@@ -33,8 +33,10 @@ def run_one(
     env_id: str = "HPO-XGB-v0",
     env_kwargs: dict | None = None,
     agent_kwargs: dict | None = None,
+    time_budget: float | None = None,
 ) -> dict[str, Any]:
-    """One run in this process: build the env (nthread=1), run the agent, return the result line."""
+    """One run in this process: build the env (nthread=1), run the agent, return the result line.
+    ``time_budget`` stops the run at that many seconds on the env's clock (``run_agent``)."""
     import gymnasium as gym
     import torch as th
 
@@ -47,7 +49,7 @@ def run_one(
     kw = {"nthread": 1, **(env_kwargs or {}), **a.env_overrides, "task": task, "seed": seed}
     env = gym.make(env_id, **kw)
     try:
-        res = run_agent(a, env, budget, seed, task=task).to_dict()
+        res = run_agent(a, env, budget, seed, task=task, time_budget=time_budget).to_dict()
     finally:
         env.close()
     res["env"] = env_id
@@ -68,6 +70,22 @@ def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], bac
     return built
 
 
+def check_fidelity(agents: list[Any], env_id: str, env_kwargs: dict[str, Any] | None, task: str) -> None:
+    """Refuse a multi-fidelity agent on an env whose objective takes no partial evaluation
+    (fast mode), before any run starts."""
+    import gymnasium as gym
+
+    import hpo_env  # noqa: F401 - registers the envs
+
+    mf = [a.name for a in agents if a.multi_fidelity]
+    if mf:
+        env = gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task})
+        ok = env.unwrapped.objective.supports_fidelity
+        env.close()
+        if not ok:
+            raise ValueError(f"agents {mf} make partial evaluations, which {env_id} does not take; use HPO-XGB-v0")
+
+
 def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None) -> None:
     """Build each task's env once, before any run starts, so that an unknown task, a missing
     file or column, a missing extra, or an agent's env setting that the task cannot take
@@ -85,7 +103,7 @@ def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[s
 
 
 def _key(r: dict[str, Any]) -> tuple:
-    return (r["agent"], r["task"], int(r["seed"]), int(r["budget"]), r.get("env", "HPO-XGB-v0"))
+    return (r["agent"], r["task"], int(r["seed"]), int(r["budget"]), r.get("env", "HPO-XGB-v0"), r.get("time_budget"))
 
 
 def _safe_run(args: tuple) -> tuple[tuple, dict[str, Any] | None, str | None]:
@@ -108,6 +126,7 @@ def run_matrix(
     backend: str = "process",
     address: str | None = None,
     agent_kwargs: dict[str, dict[str, Any]] | None = None,
+    time_budget: float | None = None,
 ) -> dict[str, Any]:
     """Run the matrix, skipping runs already in ``out``; returns counts and any crashed runs.
 
@@ -116,7 +135,8 @@ def run_matrix(
     cluster at ``address``). Either way each run uses one torch and one XGBoost thread,
     and the results file is the same. ``agent_kwargs`` maps an agent name to settings
     for it (e.g. ``{"rppo-prior": {"prior": DIR}}``); they are not part of a run's key,
-    so results of other settings belong in another ``out``.
+    so results of other settings belong in another ``out``. ``time_budget`` stops every
+    run at the same wall-clock seconds (``budget`` then caps the evaluations; make it large).
     """
     from agents.parallel import imap_unordered
 
@@ -124,19 +144,23 @@ def run_matrix(
     agent_kwargs = agent_kwargs or {}
     if int(budget) < 1 or int(jobs) < 1:
         raise ValueError(f"budget={budget!r} and jobs={jobs!r} must be >= 1")
+    if time_budget is not None and not time_budget > 0:
+        raise ValueError(f"time_budget={time_budget!r}; expected seconds > 0")
     built = check_agents(agents, agent_kwargs, backend)
     out = Path(out)
     done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
     todo = [
-        (a, t, s, int(budget), env_id, env_kwargs or {}, agent_kwargs.get(a, {}))
+        (a, t, s, int(budget), env_id, env_kwargs or {}, agent_kwargs.get(a, {}), time_budget)
         for t in tasks
         for s in seeds
         for a in agents
-        if (a, t, s, int(budget), env_id) not in done
+        if (a, t, s, int(budget), env_id, time_budget) not in done
     ]
     # Each distinct env setting the agents need (the prior's meta-features), on every task.
     for extra in sorted({tuple(sorted(a.env_overrides.items())) for a in built}):
         check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, {**(env_kwargs or {}), **dict(extra)})
+    if todo:
+        check_fidelity(built, env_id, env_kwargs, todo[0][1])
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -27,6 +27,7 @@ import pandas as pd
 
 __all__ = [
     "BUDGETS",
+    "TIME_FRACTIONS",
     "at_budget",
     "budget_lines",
     "budget_table",
@@ -37,6 +38,8 @@ __all__ = [
 
 #: The budgets the report leads with (those a run reached).
 BUDGETS = (10, 25, 50, 100)
+#: Percentages of the time budget the report reads runs with one at (``hpo-rl bench --time-budget``).
+TIME_FRACTIONS = (25, 50, 100)
 
 
 def paired_verdict(d: np.ndarray) -> str:
@@ -52,37 +55,48 @@ def paired_verdict(d: np.ndarray) -> str:
     return "win" if m > 0 else ("loss" if m < 0 else "tie")
 
 
-def _after(traj: list[list[Any]], b: int, col: int) -> float:
-    """Column ``col`` (2: best validation, 3: its test score) after ``b`` evaluations (NaN before any success)."""
+def _after(traj: list[list[Any]], b: float, col: int, axis: int = 0) -> float:
+    """Column ``col`` (2: best validation, 3: its test score) after ``b`` evaluations, or with
+    ``axis=1`` at ``b`` wall seconds (NaN before any success)."""
     val = float("nan")
     for row in traj:
-        if row[0] > b:
+        if row[axis] > b:
             break
         if len(row) > col and row[col] is not None:
             val = float(row[col])
     return val
 
 
-def at_budget(df: pd.DataFrame, b: int) -> pd.DataFrame:
-    """``df`` with ``best_val`` and ``test_of_best`` as they stood after ``b`` real evaluations."""
+def at_budget(df: pd.DataFrame, b: int, time: bool = False) -> pd.DataFrame:
+    """``df`` with ``best_val`` and ``test_of_best`` as they stood after ``b`` real evaluations,
+    or with ``time=True`` at ``b`` percent of each run's ``time_budget`` (wall seconds)."""
     out = df.copy()
+    if time:
+        limits = [b / 100 * tb for tb in df.time_budget]
+        out["best_val"] = [_after(t, x, 2, axis=1) for t, x in zip(df.trajectory, limits, strict=True)]
+        out["test_of_best"] = [_after(t, x, 3, axis=1) for t, x in zip(df.trajectory, limits, strict=True)]
+        return out
     out["best_val"] = [_after(t, b, 2) for t in df.trajectory]
     out["test_of_best"] = [_after(t, b, 3) for t in df.trajectory]
     return out
 
 
-def budget_table(df: pd.DataFrame, b: int, reference: str | None = None) -> pd.DataFrame:
-    """One row per agent at budget ``b``: mean rank, normalized regret, mean best validation and
-    test-of-best, and against ``reference`` win/tie/loss and "at least as good on the mean"."""
-    d = at_budget(df, b)
+def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: bool = False) -> pd.DataFrame:
+    """One row per agent at budget ``b`` (with ``time``, ``b`` percent of the time budget): mean
+    rank, normalized regret, mean best validation and test-of-best, and against ``reference``
+    win/tie/loss and "at least as good on the mean"."""
+    d = at_budget(df, b, time)
     means = d.groupby(["task", "agent"]).best_val.mean().unstack()  # tasks x agents
     lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
     hi = df.groupby("task").best_val.max()
     span = (hi - lo).reindex(means.index)
-    regret = means.rsub(hi.reindex(means.index), axis=0).div(span.where(span > 0), axis=0).fillna(0.0)
+    # An agent with no success yet on a task (NaN) ranks last there and has the regret of the
+    # worst first evaluation; a task whose runs all scored the same has regret 0.
+    worst = means.apply(lambda col: col.fillna(lo.reindex(means.index)))
+    regret = worst.rsub(hi.reindex(means.index), axis=0).div(span.where(span > 0), axis=0).fillna(0.0)
     table = pd.DataFrame(
         {
-            "mean_rank": means.rank(axis=1, ascending=False, method="average").mean(),
+            "mean_rank": means.fillna(-np.inf).rank(axis=1, ascending=False, method="average").mean(),
             "regret": regret.mean(),
             "best_val": means.mean(),
             "test_of_best": d.groupby(["task", "agent"]).test_of_best.mean().unstack().mean(),
@@ -103,14 +117,14 @@ def paired_differences(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
     return (pa[common] - pb[common]).to_numpy()
 
 
-def critical_difference(df: pd.DataFrame, b: int, path: Path) -> float | None:
+def critical_difference(df: pd.DataFrame, b: int, path: Path, time: bool = False) -> float | None:
     """Friedman's p-value over tasks at budget ``b`` and a critical-difference diagram (Nemenyi)
     saved to ``path``; None (no diagram) with fewer than 3 agents or 2 tasks that all ran."""
     import matplotlib.pyplot as plt
     import scikit_posthocs as sp
     from scipy.stats import friedmanchisquare
 
-    means = at_budget(df, b).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
+    means = at_budget(df, b, time).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
     if means.shape[1] < 3 or means.shape[0] < 2:
         return None
     p = float(friedmanchisquare(*(means[a].to_numpy() for a in means.columns)).pvalue)
@@ -120,7 +134,7 @@ def critical_difference(df: pd.DataFrame, b: int, path: Path) -> float | None:
     fig, ax = plt.subplots(figsize=(7, 1.2 + 0.3 * len(ranks)))
     sp.critical_difference_diagram(ranks, sig, ax=ax)
     ax.set_title(
-        f"budget {b}: mean rank over {len(means)} tasks, Friedman p = {p:.3g}\n"
+        f"{_label(b, time)}: mean rank over {len(means)} tasks, Friedman p = {p:.3g}\n"
         "a bar joins agents Nemenyi's test does not tell apart (p >= 0.05)",
         fontsize=9,
     )
@@ -130,23 +144,34 @@ def critical_difference(df: pd.DataFrame, b: int, path: Path) -> float | None:
     return p
 
 
+def _label(b: int, time: bool) -> str:
+    return f"{b}% of the time budget" if time else f"budget {b}"
+
+
 def budget_lines(df: pd.DataFrame, out: Path, reference: str | None, budgets: tuple[int, ...] = BUDGETS) -> list[str]:
     """The report's leading section: the table at each budget the runs reached, and a
-    critical-difference diagram per budget."""
-    top = int(df.budget.max())
-    bs = sorted({b for b in budgets if b <= top} | {top})
+    critical-difference diagram per budget. Runs with a time budget are read at
+    :data:`TIME_FRACTIONS` of it instead, since their evaluations differ in cost."""
+    time = "time_budget" in df and df.time_budget.notna().all()
+    if time:
+        bs = list(TIME_FRACTIONS)
+        head = f"## At {', '.join(f'{b}%' for b in bs)} of the time budget"
+    else:
+        top = int(df.budget.max())
+        bs = sorted({b for b in budgets if b <= top} | {top})
+        head = f"## At budgets {', '.join(map(str, bs))}"
     ref = f" against {reference}" if reference else ""
-    lines = [f"## At budgets {', '.join(map(str, bs))}: rank, regret and paired wins{ref}", ""]
+    lines = [f"{head}: rank, regret and paired wins{ref}", ""]
     lines += [
         "Mean rank of the per-task mean best validation score (1 is best); normalized regret (0 is the best "
         "seen on the task, 1 the worst first evaluation); W/T/L: per task, a tie when the paired difference "
         "over seeds is within 2 standard errors; ≥ ref: tasks where the mean is at least the reference's.",
         "",
     ]
-    cols = "| budget | agent | mean rank | normalized regret | best val | test of best |"
+    cols = f"| {'% of time' if time else 'budget'} | agent | mean rank | normalized regret | best val | test of best |"
     lines += [cols + (" W/T/L | ≥ ref |" if reference else ""), "|---" * (6 + 2 * bool(reference)) + "|"]
     for b in bs:
-        t = budget_table(df, b, reference).sort_values("mean_rank")
+        t = budget_table(df, b, reference, time).sort_values("mean_rank")
         for a, r in t.iterrows():
             row = f"| {b} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {r.test_of_best:.4f} |"
             if reference:
@@ -154,7 +179,7 @@ def budget_lines(df: pd.DataFrame, out: Path, reference: str | None, budgets: tu
             lines.append(row)
     lines.append("")
     for b in bs:
-        p = critical_difference(df, b, out / f"cd_{b}.png")
-        if p is not None:
-            lines += [f"![critical difference at budget {b}](cd_{b}.png)", ""]
+        name = f"cd_{b}{'pct' if time else ''}.png"
+        if critical_difference(df, b, out / name, time) is not None:
+            lines += [f"![critical difference at {_label(b, time)}]({name})", ""]
     return lines
