@@ -57,6 +57,24 @@ def _portfolio(then: str) -> Callable[..., Agent]:
     return make
 
 
+def _tpe_hyperband() -> Agent:
+    from agents.multifidelity import TPEHyperbandAgent
+
+    return TPEHyperbandAgent()
+
+
+def _smac_mf() -> Agent:
+    from agents.multifidelity import SMACMultiFidelityAgent
+
+    return SMACMultiFidelityAgent()
+
+
+def _prior_hb(prior: str | None = None) -> Agent:
+    from agents.multifidelity import PriorHyperbandAgent
+
+    return PriorHyperbandAgent(prior=prior)
+
+
 def _preset_agent(name: str) -> Callable[..., Agent]:
     def make(**overrides: Any) -> Agent:
         from agents.rppo.agent import RecurrentPPOAgent
@@ -79,12 +97,16 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     # The simplest use of the tables the prior learns from (agents.prior.portfolio).
     "portfolio": _portfolio("random"),
     "portfolio-tpe": _portfolio("tpe"),
+    # Multi-fidelity (agents.multifidelity): partial evaluations first; real XGBoost env only.
+    "tpe-hyperband": _tpe_hyperband,
+    "smac-mf": _smac_mf,
+    "rppo-prior-hb": _prior_hb,
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
-_ACROSS_TASKS = ("portfolio", "portfolio-tpe")
+_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "rppo-prior-hb")
 
 
 def prior_agents() -> tuple[str, ...]:

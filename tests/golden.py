@@ -51,12 +51,14 @@ def sampler_trajectory(task: str = "iris", n_trials: int = 30) -> list[float]:
 
 
 def cases() -> list[tuple[str, str]]:
-    """(agent, task) pairs: every agent on every quick-suite task, but ``smac``: two identical
-    SMAC3 runs (same seed, separate processes) differed from its 7th to 17th evaluation of 20."""
-    from agents.registry import AGENTS
+    """(agent, task) pairs: every agent on every quick-suite task, but ``smac`` (two identical
+    SMAC3 runs, same seed, separate processes, differed from its 7th to 17th evaluation of
+    20) and the multi-fidelity agents, which fast mode cannot serve."""
+    from agents.registry import AGENTS, make_agent
     from benchmarks.suites import SUITES
 
-    return [(a, t) for a in sorted(AGENTS) for t in SUITES["quick"] if a != "smac"]
+    agents = [a for a in sorted(AGENTS) if a != "smac" and not make_agent(a).multi_fidelity]
+    return [(a, t) for a in agents for t in SUITES["quick"]]
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from agents.base import RunResult, run_agent
 from agents.registry import AGENTS, make_agent, register_preset
 from agents.rppo.presets import PRESETS, ModelSettings, RPPOPreset
 from hpo_env import Categorical, Float, SearchSpace
+from hpo_env.fidelity import full_evals
 
 #: Past ``min_real_evals`` (10), or the prior's 10 proposals, and a cycle of 8 real episodes,
 #: so the reward model's fit, its screening and the model stretches run too.
@@ -31,8 +32,8 @@ def run(name, seed=0, budget=BUDGET, **env_kwargs):
 
 @pytest.fixture(params=[*sorted(AGENTS), CUSTOM.name])
 def agent_name(request):
-    if request.param == "smac":
-        pytest.importorskip("smac", reason="the smac agent is an optional extra")
+    if request.param in ("smac", "smac-mf"):
+        pytest.importorskip("smac", reason="the smac agents are an optional extra")
     if request.param == CUSTOM.name:
         register_preset(CUSTOM)
         request.addfinalizer(lambda: (AGENTS.pop(CUSTOM.name), PRESETS.pop(CUSTOM.name)))
@@ -52,7 +53,12 @@ def test_a_registered_preset_is_refused_twice_and_checked_when_built():
 
 def test_budget_is_spent_exactly(agent_name):
     res, env = run(agent_name)
-    assert res.n_real_evals == BUDGET == env.n_real_evals
+    if make_agent(agent_name).multi_fidelity:
+        # Full-evaluation equivalents: none left when it stopped, and none started after.
+        assert res.full_evals >= BUDGET > full_evals(env.history.records[:-1])
+        assert res.n_real_evals == env.n_real_evals > BUDGET  # some were partial
+    else:
+        assert res.n_real_evals == BUDGET == env.n_real_evals == res.full_evals
     assert res.n_episodes >= BUDGET
     preset = PRESETS.get(agent_name)
     if preset is not None and preset.model is not None and preset.model.screen:
@@ -69,7 +75,7 @@ def test_result_is_well_formed(agent_name):
     assert 0.0 <= res.best_val <= 1.0 and 0.0 <= res.test_of_best <= 1.0
     assert set(res.best_config) == set(env.space.names)
     assert env.history.incumbent["val_score"] == res.best_val
-    assert [t[0] for t in res.trajectory] == list(range(1, BUDGET + 1))
+    assert [t[0] for t in res.trajectory] == list(range(1, res.n_real_evals + 1))
     walls = [t[1] for t in res.trajectory]
     bests = [t[2] for t in res.trajectory if t[2] is not None]
     assert walls == sorted(walls) and bests == sorted(bests) and bests[-1] == res.best_val
@@ -84,10 +90,11 @@ def test_seeded_runs_are_reproducible(agent_name):
 
 
 @pytest.mark.filterwarnings("ignore:rppo-prior falls back")  # its weights are for the default space
+@pytest.mark.filterwarnings("ignore:rppo-prior-hb goes on with TPE")  # the same, for the multi-fidelity one
 def test_failing_evaluations_do_not_stop_the_run(agent_name):
     space = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True), Categorical("booster", ("no_such",))])
     res, env = run(agent_name, space=space)
-    assert res.n_real_evals == BUDGET and res.n_failed == BUDGET
+    assert res.n_real_evals == BUDGET and res.n_failed == BUDGET  # a failure costs a full evaluation
     assert res.best_val is None and res.best_config is None
     assert all(r["error"] and "no_such" in r["error"] for r in env.history.records)
 

@@ -129,13 +129,17 @@ def test_table_of_another_space_is_refused_naming_the_difference(table_dir):
 
 
 def test_every_agent_benchmarks_in_fast_mode(table_dir, tmp_path):
-    from agents.registry import AGENTS
+    from agents.registry import AGENTS, make_agent
     from benchmarks.runner import RESULT_KEYS, run_matrix
 
-    agents = [a for a in AGENTS if a != "smac" or pytest.importorskip("smac")]
+    # Fast mode has no partial evaluations: the multi-fidelity agents are refused before any run.
+    kw = {"env_id": "HPO-XGB-Surrogate-v0", "env_kwargs": {"table_dir": str(table_dir)}, "progress": False}
+    with pytest.raises(ValueError, match=r"agents \['tpe-hyperband'\] make partial evaluations"):
+        run_matrix(["iris"], ["random", "tpe-hyperband"], [0], 4, tmp_path / "mf.jsonl", **kw)
+    assert not (tmp_path / "mf.jsonl").exists()
+    agents = [a for a in AGENTS if (a != "smac" or pytest.importorskip("smac")) and not make_agent(a).multi_fidelity]
     out = tmp_path / "fast.jsonl"
-    s = run_matrix(["iris"], agents, [0], 4, out, env_id="HPO-XGB-Surrogate-v0",
-                   env_kwargs={"table_dir": str(table_dir)}, progress=False)  # fmt: skip
+    s = run_matrix(["iris"], agents, [0], 4, out, **kw)
     assert not s["failed"], s["failed"]
     rows = read_jsonl(out)
     assert sorted(r["agent"] for r in rows) == sorted(agents)

@@ -1,0 +1,125 @@
+"""Partial evaluations (hpo_env.fidelity): pruning, accounting, the incumbent rule, the time
+budget, and that an agent asking for none of it gets what it always got. Real XGBoost on
+breast_cancer: each evaluation takes a few hundredths of a second."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import hpo_env  # noqa: F401 - registers the envs
+from agents.base import play_episode, run_agent
+from agents.registry import make_agent
+from hpo_env.fidelity import CURVE_STEPS, PARTIAL_KEYS, Fidelity, curve_rounds, full_evals, is_full
+from hpo_env.history import History
+from hpo_env.reward_models import fidelity_dataset
+
+#: A configuration of 90 boosting rounds (an action of 0.3 on the log range 20..500 of
+#: n_estimators, the last hyperparameter), so fractions of rounds are easy to count.
+ACTION = np.full(9, 0.3)
+
+
+@pytest.fixture
+def env():
+    e = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0)
+    yield e
+    e.close()
+
+
+def _rounds(env, action=ACTION):
+    return int(env.unwrapped.space.decode(action)["n_estimators"])
+
+
+def test_a_pruned_run_is_recorded_as_pruned_not_failed(env):
+    seen = []
+    _, info = play_episode(env, ACTION, {"report": lambda step, v: seen.append(step) or step >= 3})
+    rec = env.unwrapped.history.records[-1]
+    assert info["pruned"] and rec["pruned"] and rec["error"] is None and not rec["timed_out"]
+    assert seen == [1, 2, 3] and [p[0] for p in rec["curve"]] == [1, 2, 3]
+    assert rec["val_score"] == rec["curve"][-1][1] and rec["test_score"] is None
+    assert env.unwrapped.history.incumbent is None  # a pruned run is never the incumbent
+    assert env.unwrapped.history.lookup(rec["config"]) is None  # nor served from the cache
+    n = _rounds(env)
+    assert rec["cost"] == pytest.approx(curve_rounds(n)[2] / n, abs=1e-6)
+
+
+def test_fidelity_accounting_adds_up(env):
+    n = _rounds(env)
+    play_episode(env, ACTION, {"fidelity": {"rounds": 1 / 3}})
+    play_episode(env, ACTION, {"fidelity": {"data": 0.5}})
+    play_episode(env, ACTION)
+    recs = env.unwrapped.history.records
+    assert recs[0]["cost"] == pytest.approx(np.ceil(n / 3) / n, abs=1e-6)
+    assert recs[0]["fidelity"] == {"rounds": 1 / 3, "data": 1.0}
+    assert recs[1]["cost"] == 0.5 and "cost" not in recs[2]
+    assert full_evals(recs) == pytest.approx(recs[0]["cost"] + 0.5 + 1.0)
+    # Each fidelity is its own cache entry: the full evaluation was not served by a partial one.
+    assert len(recs) == 3 and env.unwrapped.history.incumbent is recs[2]
+
+
+def test_a_multi_fidelity_run_counts_full_evaluation_equivalents(env):
+    agent = make_agent("tpe-hyperband")
+    res = run_agent(agent, env, 8, 0)
+    recs = env.unwrapped.history.records
+    assert res.full_evals == pytest.approx(full_evals(recs), abs=1e-5)
+    assert res.full_evals >= 8 > full_evals(recs[:-1])
+    assert res.n_real_evals == len(recs) > 8 and any(r.get("pruned") for r in recs)
+    assert is_full(env.unwrapped.history.incumbent) and res.best_val == env.unwrapped.history.incumbent["val_score"]
+
+
+def test_an_agent_that_asks_for_no_fidelity_gets_todays_records(env):
+    play_episode(env, ACTION)
+    plain = env.unwrapped.history.records[-1]
+    assert not set(PARTIAL_KEYS) & set(plain)
+    # Recording a learning curve does not change the training: same scores, one more key.
+    play_episode(env, ACTION, {"report": lambda step, v: False})  # served from the cache
+    assert len(env.unwrapped.history) == 1
+    other = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0)
+    _, info = play_episode(other, ACTION, {"report": lambda step, v: False})
+    assert (info["val_score"], info["test_score"]) == (plain["val_score"], plain["test_score"])
+    assert len(info["curve"]) == CURVE_STEPS and info["curve"][-1][1] == plain["val_score"]
+    assert "pruned" not in info and "cost" not in info
+    res = run_agent(make_agent("tpe"), env, 5, 0)
+    assert res.full_evals == res.n_real_evals == 5
+
+
+def test_the_incumbent_is_always_a_full_evaluation():
+    h = History()
+    base = {"error": None, "timed_out": False, "test_score": 0.5, "seconds": 0.1}
+    h.append({"n": 0, "config": {"a": 1}, "val_score": 0.9, "fidelity": {"rounds": 0.1, "data": 1.0}, **base})
+    h.append({"n": 1, "config": {"a": 2}, "val_score": 0.95, "pruned": True, "curve": [[1, 0.95]], **base})
+    assert h.incumbent is None
+    h.append({"n": 2, "config": {"a": 3}, "val_score": 0.7, **base})
+    assert h.incumbent["n"] == 2
+    assert h.lookup({"a": 1}) is None and h.lookup({"a": 1}, Fidelity(rounds=0.1))["n"] == 0
+
+
+def test_a_time_budget_stops_every_agent_at_the_same_clock(env):
+    res = run_agent(make_agent("random"), env, 10_000, 0, time_budget=0.5)
+    recs = env.unwrapped.history.records
+    assert res.extra["stopped_by"] == "time_budget" and res.time_budget == 0.5
+    # No evaluation started past the budget (the one in flight may end after it).
+    assert all(r["wall_s"] - r["seconds"] < 0.5 + 0.05 for r in recs) and 1 < len(recs) < 10_000
+    assert env.unwrapped.stop_at is None  # the env is usable again afterwards
+
+
+def test_bad_fidelity_requests_get_one_line_errors(env):
+    with pytest.raises(ValueError, match=r"fidelity rounds=0\.0; expected a fraction in \(0, 1\]"):
+        env.reset(options={"fidelity": {"rounds": 0.0}})
+    with pytest.raises(ValueError, match=r"fidelity keys \['epochs'\]"):
+        env.reset(options={"fidelity": {"epochs": 0.5}})
+    with pytest.raises(ValueError, match=r"reset options \['budget'\]"):
+        env.reset(options={"budget": 1})
+    fast = gym.make("HPO-XGB-Surrogate-v0", task="iris", seed=0)
+    with pytest.raises(ValueError, match="SurrogateObjective takes no partial evaluation"):
+        fast.reset(options={"fidelity": 0.5})
+    with pytest.raises(ValueError, match="expected seconds > 0"):
+        run_agent(make_agent("random"), env, 5, 0, time_budget=0)
+
+
+def test_the_reward_model_data_spans_fidelities(env):
+    play_episode(env, ACTION, {"report": lambda step, v: step >= 9})  # pruned at 1/3: rungs 1 and 3, then 9
+    play_episode(env, ACTION + 0.1, {"fidelity": {"rounds": 1 / 9, "data": 0.5}})
+    X, y = fidelity_dataset(env.unwrapped.space, env.unwrapped.history.records)
+    assert X.shape == (4, 11)
+    assert X[:3, -2].tolist() == pytest.approx([1 / 27, 3 / 27, 9 / 27]) and X[3, -2:].tolist() == [1 / 9, 0.5]
+    assert y[2] == env.unwrapped.history.records[0]["val_score"]
