@@ -139,6 +139,8 @@ def _cmd_tune_multi_fidelity(a: argparse.Namespace, out: Path) -> int:
         raise ValueError(
             f"--multi-fidelity trains XGBoost for real (HPO-XGB-v0); --env {a.env} takes no partial evaluation"
         )
+    if a.agent != "auto":
+        raise ValueError(f"--multi-fidelity tunes with rppo-prior-hb; --agent {a.agent} does not apply to it")
     prior = None if a.prior in ("auto", "default") else a.prior
     if prior == "none":
         raise ValueError("--multi-fidelity proposes from the prior; --prior none is not possible with it")

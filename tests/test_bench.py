@@ -89,5 +89,5 @@ def test_quick_suite_smoke_run_of_every_agent(tmp_path):
     mf = {a for a in AGENTS if make_agent(a).multi_fidelity}
     assert all(r["n_real_evals"] == 4 and r["best_val"] is not None for r in rows if r["agent"] not in mf)
     # Multi-fidelity agents count full-evaluation equivalents; smac-mf may make no full one in 4.
-    assert all(r["full_evals"] >= 4 and r["n_real_evals"] > 4 for r in rows if r["agent"] in mf)
+    assert all(r["full_evals"] >= 4 and r["n_real_evals"] >= 4 for r in rows if r["agent"] in mf)
     assert (tmp_path / "rep" / "report.md").exists()

@@ -123,3 +123,27 @@ def test_the_reward_model_data_spans_fidelities(env):
     assert X.shape == (4, 11)
     assert X[:3, -2].tolist() == pytest.approx([1 / 27, 3 / 27, 9 / 27]) and X[3, -2:].tolist() == [1 / 9, 0.5]
     assert y[2] == env.unwrapped.history.records[0]["val_score"]
+
+
+def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):
+    import json
+
+    from benchmarks.cli import main
+
+    out = tmp_path / "run"
+    args = ["tune", "--task", "wine", "--budget", "4", "--multi-fidelity", "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    r = json.loads((out / "result.json").read_text())
+    history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
+    assert r["agent"] == "rppo-prior-hb" and r["finished"] and r["prior_saw_task"] is False
+    assert r["full_evals"] == pytest.approx(full_evals(history), abs=1e-5) and r["n_real_evals"] == len(history)
+    best = max((h for h in history if is_full(h) and h["error"] is None), key=lambda h: h["val_score"])
+    assert r["best_config"] == best["config"] and r["final_model"]["card"].endswith("model.json")
+    assert main([*args, "--budget", "5"]) == 0  # resumed: the history grows, nothing is lost
+    more = (out / "history.jsonl").read_text().splitlines()
+    assert len(more) > len(history) and json.loads((out / "result.json").read_text())["full_evals"] >= 5
+    capsys.readouterr()
+    assert main([*args[:-3], "--out", str(tmp_path / "x"), "--agent", "rppo"]) == 2
+    assert "--multi-fidelity tunes with rppo-prior-hb; --agent rppo does not apply" in capsys.readouterr().err
+    assert main([*args[:-3], "--out", str(tmp_path / "y"), "--env", "HPO-XGB-Surrogate-v0"]) == 2
+    assert "takes no partial evaluation" in capsys.readouterr().err

@@ -3,7 +3,7 @@ reward model that learns across fidelities.
 
 Each new configuration is the best, by the reward model's prediction at full fidelity, of a
 pool of ``pool`` configurations sampled once from the prior's policy on this task (its
-meta-features in the observation), leaving out those already evaluated. The policy is not
+meta-features in the observation), leaving out those already tried. The policy is not
 trained here, so one pool drawn at the start serves every proposal. The model is an
 extra-trees regressor on every evaluation so far, at every fidelity, with the fidelity as
 an input (:func:`~hpo_env.reward_models.fidelity_dataset`): a configuration stopped at
@@ -52,6 +52,7 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         self.prior, self.pool, self.min_records = prior, int(pool), int(min_records)
         self._configs: list[dict[str, Any]] = []  # the pool, decoded
         self._X = np.zeros((0, 0))  # the pool, encoded
+        self._tried: set[int] = set()  # pool members proposed so far
         self._extra: dict[str, Any] = {}
 
     def begin(self, env: HPOEnv, seed: int) -> None:
@@ -69,6 +70,7 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             self._configs, self._extra = [], {"prior": None, "prior_saw_task": False}
             return
         self._configs = [base.space.decode(a) for a in sample_actions(policy, base, self.pool)]
+        self._tried = {i for i, c in enumerate(self._configs) if base.history.lookup(c) is not None}
         self._X = np.stack([base.space.encode(c) for c in self._configs])
         self._extra = {"prior": doc["path"], "prior_saw_task": flag_saw_task(doc, task, f"{self.name}: the prior")}
 
@@ -79,10 +81,13 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         if not self._configs:
             return None
         base = env.unwrapped
-        fresh = [i for i, c in enumerate(self._configs) if base.history.lookup(c) is None] or [0]
+        # Each pool member is proposed once: a pruned one is not in the cache, but was tried.
+        fresh = [i for i in range(len(self._configs)) if i not in self._tried] or [0]
         X, y = fidelity_dataset(base.space, base.history.records)
-        if len(base.history) < self.min_records or len(np.unique(y)) < 2:
-            return self._configs[fresh[0]]
-        self.model.fit(X, y)
-        mu, _ = self.model.predict(np.column_stack([self._X[fresh], np.ones((len(fresh), 2))]))
-        return self._configs[fresh[int(np.argmax(mu))]]
+        pick = fresh[0]
+        if len(base.history) >= self.min_records and len(np.unique(y)) >= 2:
+            self.model.fit(X, y)
+            mu, _ = self.model.predict(np.column_stack([self._X[fresh], np.ones((len(fresh), 2))]))
+            pick = fresh[int(np.argmax(mu))]
+        self._tried.add(pick)
+        return self._configs[pick]
