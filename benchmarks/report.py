@@ -96,7 +96,7 @@ def plot_best_so_far(
     against real evaluations (``kind="evals"``) or wall seconds on a log axis (``"time"``).
     One legend for the figure."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, NullFormatter
 
     ncol = min(4, len(tasks))
     nrow = math.ceil(len(tasks) / ncol)
@@ -115,6 +115,7 @@ def plot_best_so_far(
                 _band(ax, grid, time_curve(trajs, grid), color, a)
         if kind == "time":
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # 2x10^0, 3x10^0... overlap on a narrow range
         else:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(t, fontsize=9)
