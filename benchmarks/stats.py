@@ -47,11 +47,11 @@ def paired_verdict(d: np.ndarray) -> str:
     when the mean is within 2 standard errors of 0 (with one seed, only when it is 0)."""
     if len(d) == 0:
         return "n/a"
-    m = float(np.mean(d))
-    if len(d) > 1:
-        se = float(np.std(d, ddof=1)) / math.sqrt(len(d))
-        if abs(m) <= 2 * se:
-            return "tie"
+    with np.errstate(invalid="ignore"):  # a run with no success is -inf (paired_differences)
+        m = float(np.mean(d))
+        se = float(np.std(d, ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.nan
+    if len(d) > 1 and abs(m) <= 2 * se:
+        return "tie"
     return "win" if m > 0 else ("loss" if m < 0 else "tie")
 
 
@@ -86,7 +86,9 @@ def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: b
     rank, normalized regret, mean best validation and test-of-best, and against ``reference``
     win/tie/loss and "at least as good on the mean"."""
     d = at_budget(df, b, time)
-    means = d.groupby(["task", "agent"]).best_val.mean().unstack()  # tasks x agents
+    # tasks x agents; a seed with no success yet makes the task's mean NaN (ranked last, regret 1),
+    # as it makes the paired differences lose.
+    means = d.groupby(["task", "agent"]).best_val.agg(lambda x: x.mean(skipna=False)).unstack()
     lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
     hi = df.groupby("task").best_val.max()
     span = (hi - lo).reindex(means.index)
@@ -111,8 +113,10 @@ def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: b
 
 
 def paired_differences(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
-    pa = df[df.agent == a].set_index("seed")["best_val"]
-    pb = df[df.agent == b].set_index("seed")["best_val"]
+    """``a``'s best validation minus ``b``'s per seed. A run with no success yet (NaN) counts
+    as -inf, so it loses to any run that has one (two such runs give NaN, a tie)."""
+    pa = df[df.agent == a].set_index("seed")["best_val"].fillna(-np.inf)
+    pb = df[df.agent == b].set_index("seed")["best_val"].fillna(-np.inf)
     common = pa.index.intersection(pb.index)
     return (pa[common] - pb[common]).to_numpy()
 

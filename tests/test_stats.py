@@ -4,6 +4,7 @@ are known by construction (benchmarks.stats)."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from benchmarks.report import load_results, make_report
@@ -63,3 +64,23 @@ def test_report_leads_with_the_budget_table_and_draws_critical_difference_diagra
     head = md.split("## Best validation score per task")[0]
     assert "## At budgets 2, 5, 10" in head and "| 10 | A | 1.00 | 0.000 |" in head and "| 4/0/0 | 4 |" in head
     assert all((tmp_path / "rep" / f"cd_{b}.png").stat().st_size > 0 for b in (2, 5, 10))
+
+
+def test_a_run_with_no_success_yet_ranks_last_and_loses(tmp_path):
+    df = load_results(results(tmp_path))
+    late = df[df.agent == "A"].copy()
+    late["agent"] = "D"  # A's scores, but nothing succeeded before evaluation 5
+    late["trajectory"] = [[[n, w, b if n >= 5 else None, *rest] for n, w, b, *rest in tr] for tr in late.trajectory]
+    df = pd.concat([df, late], ignore_index=True)
+    t = budget_table(df, 2, reference="C")
+    assert t.loc["D", "mean_rank"] == 4.0 and t.loc["D", "regret"] == pytest.approx(1.0)
+    assert t.loc["D", "wtl"] == "0/0/4"
+    assert budget_table(df, 10, reference="C").loc["D", "wtl"] == "4/0/0"
+
+
+def test_time_budgeted_runs_are_read_at_fractions_of_their_budget(tmp_path):
+    df = load_results(results(tmp_path))
+    df["time_budget"] = 10.0  # the trajectories' walls are 0, 1, ..., 9 s
+    d = at_budget(df, 25, time=True)  # 2.5 s: three evaluations, A two fifths of the way from 0.5
+    assert d[d.agent == "A"].best_val.to_numpy() == pytest.approx(0.68)
+    assert budget_table(df, 25, reference="C", time=True).loc["A", "wtl"] == "4/0/0"
