@@ -16,7 +16,7 @@ from typing import Any
 from hpo_env.history import append_jsonl, read_jsonl
 from hpo_env.optional import require
 
-__all__ = ["RESULT_KEYS", "check_agents", "check_fidelity", "check_tasks", "run_matrix", "run_one"]
+__all__ = ["RESULT_KEYS", "check_agents", "check_tasks", "run_matrix", "run_one"]
 
 #: Keys every result line has (more may follow).
 RESULT_KEYS = (
@@ -70,36 +70,31 @@ def check_agents(agents: list[str], agent_kwargs: dict[str, dict[str, Any]], bac
     return built
 
 
-def check_fidelity(agents: list[Any], env_id: str, env_kwargs: dict[str, Any] | None, task: str) -> None:
-    """Refuse a multi-fidelity agent on an env whose objective takes no partial evaluation
-    (fast mode), before any run starts."""
-    import gymnasium as gym
-
-    import hpo_env  # noqa: F401 - registers the envs
-
-    mf = [a.name for a in agents if a.multi_fidelity]
-    if mf:
-        env = gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task})
-        ok = env.unwrapped.objective.supports_fidelity
-        env.close()
-        if not ok:
-            raise ValueError(f"agents {mf} make partial evaluations, which {env_id} does not take; use HPO-XGB-v0")
-
-
-def check_tasks(tasks: list[str], env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None) -> None:
+def check_tasks(
+    tasks: list[str],
+    env_id: str = "HPO-XGB-v0",
+    env_kwargs: dict[str, Any] | None = None,
+    multi_fidelity: list[str] | None = None,
+) -> None:
     """Build each task's env once, before any run starts, so that an unknown task, a missing
     file or column, a missing extra, or an agent's env setting that the task cannot take
     (the prior's meta-features on a regression task) stops the benchmark with one line
-    naming the task."""
+    naming the task. ``multi_fidelity`` names agents that make partial evaluations, which
+    the env must then take (fast mode does not)."""
     import gymnasium as gym
 
     import hpo_env  # noqa: F401 - registers the envs
 
     for task in tasks:
         try:
-            gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task}).close()
+            env = gym.make(env_id, **{"nthread": 1, **(env_kwargs or {}), "task": task})
         except (ValueError, FileNotFoundError, KeyError) as e:
             raise ValueError(f"task {task!r} cannot run on {env_id}: {e}") from None
+        ok = env.unwrapped.objective.supports_fidelity
+        env.close()
+        if multi_fidelity and not ok:
+            raise ValueError(f"agents {multi_fidelity} make partial evaluations, which {env_id} does not take; "
+                             "use HPO-XGB-v0")  # fmt: skip
 
 
 def _key(r: dict[str, Any]) -> tuple:
@@ -158,9 +153,8 @@ def run_matrix(
     ]
     # Each distinct env setting the agents need (the prior's meta-features), on every task.
     for extra in sorted({tuple(sorted(a.env_overrides.items())) for a in built}):
-        check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, {**(env_kwargs or {}), **dict(extra)})
-    if todo:
-        check_fidelity(built, env_id, env_kwargs, todo[0][1])
+        mf = [a.name for a in built if a.multi_fidelity and tuple(sorted(a.env_overrides.items())) == extra]
+        check_tasks(list(dict.fromkeys(x[1] for x in todo)), env_id, {**(env_kwargs or {}), **dict(extra)}, mf)
     bar = None
     if progress:
         from tqdm.auto import tqdm

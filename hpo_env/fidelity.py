@@ -109,10 +109,6 @@ class FidelityRun:
     rounds_trained: int = 0
     rounds_full: int = 0
 
-    @property
-    def wants_curve(self) -> bool:
-        return self.report is not None
-
     def fields(self, n_folds: int) -> dict[str, Any]:
         """The record's multi-fidelity fields; empty for a plain full evaluation."""
         out: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agents.base import Agent, max_episodes, play_episode
-from hpo_env.adapters import optuna_distributions
+from agents.baselines.ask_tell import optuna_ask_tell
 from hpo_env.env import HPOEnv
 from hpo_env.fidelity import CURVE_STEPS, full_evals
 from hpo_env.optional import require
@@ -52,7 +52,7 @@ class PrunedOptunaAgent(Agent):
             sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.HyperbandPruner(**HYPERBAND),
         )
-        dists = optuna_distributions(base.space)
+        ask, tell = optuna_ask_tell(study, base.space)
         self.begin(env, seed)
         for _ in range(max_episodes(budget)):
             if full_evals(base.history.records[start:]) >= budget:
@@ -60,12 +60,12 @@ class PrunedOptunaAgent(Agent):
             proposal = self.propose(env)
             if proposal is not None:
                 study.enqueue_trial(proposal)
-            trial = study.ask(dists)
-            reward, info = play_episode(env, base.space.encode(trial.params), {"report": _reporter(trial, base)})
+            trial, config = ask()
+            reward, info = play_episode(env, base.space.encode(config), {"report": _reporter(trial, base)})
             if info.get("pruned"):
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
             else:
-                study.tell(trial, reward)
+                tell(trial, reward)
         return self.extra_so_far()
 
     def begin(self, env: HPOEnv, seed: int) -> None:

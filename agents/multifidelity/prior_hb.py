@@ -83,9 +83,9 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         base = env.unwrapped
         # Each pool member is proposed once: a pruned one is not in the cache, but was tried.
         fresh = [i for i in range(len(self._configs)) if i not in self._tried] or [0]
-        X, y = fidelity_dataset(base.space, base.history.records)
         pick = fresh[0]
-        if len(base.history) >= self.min_records and len(np.unique(y)) >= 2:
+        X, y = fidelity_dataset(base.space, base.history.records) if len(base.history) >= self.min_records else ([], [])
+        if len(np.unique(y)) >= 2:
             self.model.fit(X, y)
             mu, _ = self.model.predict(np.column_stack([self._X[fresh], np.ones((len(fresh), 2))]))
             pick = fresh[int(np.argmax(mu))]

@@ -72,6 +72,7 @@ class _Curve(xgb.callback.TrainingCallback):
     and asks ``run.report`` whether to go on; stops boosting (``run.pruned``) when told to."""
 
     def __init__(self, run: FidelityRun, score: Callable[[Any, int], float]) -> None:
+        assert run.report is not None, "a learning curve is recorded for its reporter"
         super().__init__()
         self.run, self.score = run, score
         self.points = list(enumerate(curve_rounds(run.rounds_full), 1))  # (step, round)
@@ -82,7 +83,7 @@ class _Curve(xgb.callback.TrainingCallback):
             step, _ = self.points.pop(0)
             value = self.score(model, done) if value is None else value
             self.run.curve.append([step, value])
-            if self.run.report is not None and self.run.report(step, value):
+            if self.run.report(step, value):
                 self.run.pruned = True
                 return True
         return False
@@ -189,7 +190,7 @@ class XGBoostObjective(SplitObjective):
             if fid is not None:
                 rounds = max(1, math.ceil(fid.rounds * rounds))
                 dtrain = dtrain if fid.data == 1.0 else self._train_rows(fold, split, fid.data)
-            if fold == 0 and run.wants_curve:
+            if fold == 0 and run.report is not None:
                 y, k = self.task.y[split.valid], self.task.n_classes
                 score = lambda b, r: self.task.metric(y, predictions(b, dvalid, regression, r), k)  # noqa: E731
                 callbacks.append(_Curve(run, score))
