@@ -125,6 +125,20 @@ def test_the_reward_model_data_spans_fidelities(env):
     assert y[2] == env.unwrapped.history.records[0]["val_score"]
 
 
+@pytest.mark.filterwarnings("ignore:rppo-prior-hb. the prior")  # the shipped prior saw iris
+def test_rppo_prior_hb_tilts_its_first_proposals_to_cheap_samples_of_the_prior():
+    from agents.multifidelity import PriorHyperbandAgent
+
+    env = gym.make("HPO-XGB-v0", task="iris", seed=0, meta_features=True)
+    in_order, tilted = PriorHyperbandAgent(cheap_of=1), PriorHyperbandAgent(cheap_of=4)
+    for agent in (in_order, tilted):
+        agent.begin(env, seed=0)
+    first4 = [in_order.propose(env) for _ in range(4)]
+    rounds = [env.unwrapped.objective.params(c)[1] for c in first4]
+    pick = tilted.propose(env)
+    assert pick in first4 and env.unwrapped.objective.params(pick)[1] == min(rounds) < max(rounds)
+
+
 def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):
     import json
 
