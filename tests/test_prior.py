@@ -113,6 +113,7 @@ def test_shipped_weights_load_and_act_within_bounds():
     assert len(prior["train"]["tasks"]) >= 20
     env = hpo_env.make_xgb_env("breast_cancer", meta_features=True, seed=0)
     policy = prior_policy(prior, env)
+    assert policy.optimizer is None  # it only samples: no optimizer, no torch._dynamo import (3 s)
     obs, _ = env.reset()
     state, start = None, np.ones(1, bool)
     for _ in range(env.n_hyperparameters):
