@@ -90,7 +90,7 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         self._configs: list[dict[str, Any]] = []  # the pool, decoded
         self._X = np.zeros((0, 0))  # the pool, encoded
         self._rounds = np.zeros(0)  # the boosting rounds each pool member trains
-        self._tried: set[int] = set()  # pool members proposed so far
+        self._tried = np.zeros(0, bool)  # which pool members were proposed
         self._rank = np.zeros(0)  # each pool member's predicted score at the last fit
         self._fit_at = 0  # history length at the last fit
         self._ranked = 0  # proposals made since the model first ranked the pool
@@ -112,7 +112,7 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             self._configs, self._extra = [], {"prior": None, "prior_saw_task": False}
             return
         self._configs = [base.space.decode(a) for a in sample_actions(policy, base, self.pool)]
-        self._tried = {i for i, c in enumerate(self._configs) if base.history.lookup(c) is not None}
+        self._tried = np.array([base.history.lookup(c) is not None for c in self._configs])
         self._X = np.stack([base.space.encode(c) for c in self._configs])
         self._rounds = np.array([base.objective.params(c)[1] for c in self._configs], np.float64)
         self._extra = {"prior": doc["path"], "prior_saw_task": flag_saw_task(doc, task, f"{self.name}: the prior")}
@@ -133,15 +133,14 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             if self.tpe_every and self._ranked % self.tpe_every == 0:
                 return None
         # Each pool member is proposed once: a pruned one is not in the cache, but was tried.
-        fresh = ~np.isin(np.arange(len(self._configs)), list(self._tried))
-        if not fresh.any():
+        if self._tried.all():
             pick = 0
         elif self._fit_at:
-            pick = int(np.argmax(np.where(fresh, self._rank, -np.inf)))
+            pick = int(np.argmax(np.where(self._tried, -np.inf, self._rank)))
         else:
-            nxt = np.flatnonzero(fresh)[: self.cheap_of]
+            nxt = np.flatnonzero(~self._tried)[: self.cheap_of]
             pick = int(nxt[np.argmin(self._rounds[nxt])])
-        self._tried.add(pick)
+        self._tried[pick] = True
         return self._configs[pick]
 
     def _predict(self, env: HPOEnv) -> np.ndarray | None:
