@@ -113,7 +113,6 @@ def test_shipped_weights_load_and_act_within_bounds():
     assert len(prior["train"]["tasks"]) >= 20
     env = hpo_env.make_xgb_env("breast_cancer", meta_features=True, seed=0)
     policy = prior_policy(prior, env)
-    assert policy.optimizer is None  # it only samples: no optimizer, no torch._dynamo import (3 s)
     obs, _ = env.reset()
     state, start = None, np.ones(1, bool)
     for _ in range(env.n_hyperparameters):
@@ -204,6 +203,25 @@ def test_pretrain_is_seeded_and_records_what_it_trained_on(tmp_path):
     load_prior_into(prior_policy(pa, env), pa, env)
     with pytest.raises(ValueError, match=r"unknown pretrain settings \['nope'\]"):
         pretrain(tmp_path / "c.pt", tasks=SMALL, nope=1)
+
+
+def test_a_policy_builds_its_optimizer_on_first_use_over_all_its_parameters():
+    from agents.rppo.policy import HPORecurrentPolicy
+
+    env = hpo_env.make_surrogate_env("iris", meta_features=True)
+    policy = prior_policy(load_prior(), env)
+    propose(policy, env, 2)  # sampling builds none: torch's first optimizer imports torch._dynamo (1.5-3 s)
+    assert policy.__dict__["_optimizer"] is None
+    # The prior's extra log-std head is made after SB3's _build: the optimizer must cover it too.
+    kwargs = {**load_prior()["policy_kwargs"], "optimizer_kwargs": {"eps": 1e-5}}
+    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.25, **kwargs)
+    opt = policy.optimizer
+    assert isinstance(opt, th.optim.Adam) and opt is policy.optimizer
+    assert opt.param_groups[0]["lr"] == 0.25 and opt.param_groups[0]["eps"] == 1e-5
+    assert {id(p) for p in opt.param_groups[0]["params"]} == {id(p) for p in policy.parameters()}
+    assert any(p is policy.log_std_net.weight for p in opt.param_groups[0]["params"])
+    plain = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.1)
+    assert plain.optimizer.defaults["eps"] == 1e-5  # SB3's default for Adam, as before the wait
 
 
 def test_behaviour_cloning_raises_the_likelihood_of_the_best_configurations():

@@ -117,20 +117,13 @@ def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
 
 def prior_policy(prior: dict[str, Any], env: Any) -> Any:
     """An :class:`~agents.rppo.policy.HPORecurrentPolicy` for ``env`` holding the prior's
-    weights, for sampling only: it has no optimizer."""
+    weights, for sampling (its optimizer is never built unless it is trained)."""
     from agents.rppo.policy import HPORecurrentPolicy
 
-    kwargs = {**prior["policy_kwargs"], "optimizer_class": _no_optimizer}
-    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **kwargs)
+    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
     load_prior_into(policy, prior, env)
     policy.set_training_mode(False)
     return policy
-
-
-def _no_optimizer(*_: Any, **__: Any) -> None:
-    """The optimizer of a policy that only samples: none. Building torch's first optimizer in
-    a process imports ``torch._dynamo``, 3 s of a run's time budget."""
-    return None
 
 
 def propose(

@@ -90,11 +90,16 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
             net_arch = {"pi": [output_embedding_dim], "vf": [output_embedding_dim]}
         if features_extractor_class is EmbeddingExtractor:
             features_extractor_kwargs = {"embedding_dim": embedding_dim, **(features_extractor_kwargs or {})}
+        # The optimizer waits for its first use (``optimizer``); SB3 and sb3-contrib would build it here.
+        optimizer_class = kwargs.pop("optimizer_class", th.optim.Adam)
+        if kwargs.get("optimizer_kwargs") is None:  # SB3's default for Adam, which it sets only for Adam
+            kwargs["optimizer_kwargs"] = {"eps": 1e-5} if optimizer_class is th.optim.Adam else {}
         super().__init__(
             observation_space,
             action_space,
             lr_schedule,
             *args,
+            optimizer_class=_not_yet,
             net_arch=net_arch,
             log_std_init=log_std_init,
             features_extractor_class=features_extractor_class,
@@ -103,6 +108,7 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
             n_lstm_layers=n_lstm_layers,
             **kwargs,
         )
+        self.optimizer_class, self._initial_lr = optimizer_class, lr_schedule(1)
         # The samples are already in [-1, 1]; tell SB3 not to clip them again.
         self._squash_output = True
 
@@ -114,8 +120,19 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
             self.log_std_net = nn.Linear(self.mlp_extractor.latent_dim_pi, int(self.action_space.shape[0]))
             nn.init.zeros_(self.log_std_net.weight)
             nn.init.zeros_(self.log_std_net.bias)
-            # super()._build made the optimizer before this head existed.
-            self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
+
+    @property
+    def optimizer(self) -> th.optim.Optimizer:
+        """The optimizer, built on first use (a PPO update, a save): a policy that only samples,
+        as ``rppo-prior``'s, never builds one. torch's first optimizer in a process imports
+        ``torch._dynamo``, which takes 1.5 to 3 s."""
+        if self.__dict__.get("_optimizer") is None:
+            self._optimizer = self.optimizer_class(self.parameters(), lr=self._initial_lr, **self.optimizer_kwargs)
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, value: th.optim.Optimizer | None) -> None:
+        self._optimizer = value
 
     def _get_action_dist_from_latent(self, latent_pi: th.Tensor) -> Distribution:
         log_std = self.log_std
@@ -137,6 +154,11 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
         )
         data.pop("squash_output", None)
         return data
+
+
+def _not_yet(*_: Any, **__: Any) -> None:
+    """What SB3's ``_build`` gets in place of the optimizer class: no optimizer yet."""
+    return None
 
 
 def default_policy_kwargs() -> dict[str, Any]:
