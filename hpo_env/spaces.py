@@ -65,6 +65,16 @@ class Float:
             raise ValueError(f"{self.name}={value!r} is outside [{self.low}, {self.high}]")
         return 2.0 * self._to_unit(v) - 1.0
 
+    def round_trip(self, actions: np.ndarray) -> np.ndarray:
+        """``encode(decode(a))`` of each action, vectorized: ``a`` clipped to [-1, 1]."""
+        u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
+        if self.log:
+            lo, hi = math.log(self.low), math.log(self.high)
+            v = np.clip(np.exp(lo + u * (hi - lo)), self.low, self.high)
+            return 2.0 * ((np.log(v) - lo) / (hi - lo)) - 1.0
+        v = np.clip(self.low + u * (self.high - self.low), self.low, self.high)
+        return 2.0 * ((v - self.low) / (self.high - self.low)) - 1.0
+
     def to_dict(self) -> dict[str, Any]:
         return {"type": "float", "name": self.name, "low": self.low, "high": self.high, "log": self.log}
 
@@ -121,6 +131,17 @@ class Int:
             u = ((a + b) / 2 - lo) / (hi - lo)
         return 2.0 * u - 1.0
 
+    def round_trip(self, actions: np.ndarray) -> np.ndarray:
+        """``encode(decode(a))`` of each action, vectorized: the centre of its integer's bin."""
+        u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
+        lo, hi = self._edges()
+        scale = np.log if self.log else np.asarray  # the scale the bins are equal in
+        slo, shi = scale(lo), scale(hi)
+        x = np.exp(slo + u * (shi - slo)) if self.log else lo + u * (hi - lo)
+        v = np.clip(np.round(x), self.low, self.high)
+        centre = (scale(np.maximum(lo, v - 0.5)) + scale(np.minimum(hi, v + 0.5))) / 2
+        return 2.0 * ((centre - slo) / (shi - slo)) - 1.0
+
     def to_dict(self) -> dict[str, Any]:
         return {"type": "int", "name": self.name, "low": self.low, "high": self.high, "log": self.log}
 
@@ -150,6 +171,12 @@ class Categorical:
         except ValueError:
             raise ValueError(f"{self.name}={value!r} is not one of {list(self.choices)!r}") from None
         return 2.0 * (i + 0.5) / len(self.choices) - 1.0
+
+    def round_trip(self, actions: np.ndarray) -> np.ndarray:
+        """``encode(decode(a))`` of each action, vectorized: the centre of its choice's bin."""
+        k = len(self.choices)
+        i = np.minimum(k - 1, ((np.clip(actions, -1.0, 1.0) + 1.0) / 2.0 * k).astype(np.int64))
+        return 2.0 * (i + 0.5) / k - 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "categorical", "name": self.name, "choices": list(self.choices)}
@@ -243,6 +270,17 @@ class SearchSpace(Sequence[Hyperparameter]):
         if missing or extra:
             raise ValueError(f"configuration does not match the space: missing {missing}, unknown {extra}")
         return np.array([hp.encode(config[hp.name]) for hp in self._hps], dtype=np.float64)
+
+    def round_trip(self, actions: np.ndarray) -> np.ndarray:
+        """``encode(decode(a))`` for each row of ``actions`` (m, n), in one vectorized pass: the
+        actions of the configurations they decode to, what a model fitted on ``encode``d
+        configurations is asked about. Rows need no ``decode`` into dicts."""
+        a = np.asarray(actions, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] != len(self):
+            raise ValueError(f"expected actions of shape (m, {len(self)}), got shape {a.shape}")
+        if np.isnan(a).any():
+            raise ValueError("NaN in actions; expected numbers in [-1, 1]")
+        return np.stack([hp.round_trip(a[:, j]) for j, hp in enumerate(self._hps)], axis=1)
 
     def sample(self, rng: np.random.Generator) -> dict[str, Any]:
         """A configuration drawn uniformly in action space (log-uniform for log ranges)."""

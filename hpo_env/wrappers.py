@@ -94,8 +94,14 @@ class ModelRewardWrapper(gym.Wrapper):
         return self.fitted_on
 
     def predict(self, configs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's mean and spread of the score of each configuration."""
         space = self.env.unwrapped.space
         return self.model.predict(np.stack([space.encode(c) for c in configs]))
+
+    def predict_actions(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`predict` of the configurations that the rows of ``actions`` (m, n, space
+        order) decode to, without building them (many candidates at once)."""
+        return self.model.predict(self.env.unwrapped.space.round_trip(actions))
 
     def recent_real_observations(self) -> list[np.ndarray]:
         """Observation sequences (n_steps, obs_dim) of the most recent real episodes."""

@@ -45,6 +45,25 @@ def test_float_decode_in_range_and_round_trips(a, log):
     assert math.isclose(hp.encode(v), a, abs_tol=1e-9)
 
 
+@given(
+    low=st.integers(1, 50), width=st.integers(1, 300), seed=st.integers(0, 2**16),
+    choices=st.lists(st.integers(), min_size=1, max_size=7, unique=True),
+)  # fmt: skip
+def test_round_trip_of_many_actions_is_encode_of_decode_row_by_row(low, width, seed, choices):
+    space = SearchSpace(
+        [Int("i", low, low + width), Int("j", low, low + width, log=True), Float("f", -2.0, 3.0),
+         Float("g", 1e-3, 1e3, log=True), Categorical("c", tuple(choices))]
+    )  # fmt: skip
+    a = np.random.default_rng(seed).uniform(-1.3, 1.3, (64, len(space)))  # out of range too: clipped
+    a[0], a[1] = -1.0, 1.0
+    expected = np.stack([space.encode(space.decode(row)) for row in a])
+    got = space.round_trip(a)
+    np.testing.assert_array_equal(got[:, [0, 2, 4]], expected[:, [0, 2, 4]])  # linear and categorical: exact
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)  # log: numpy's exp/log, within an ulp or so
+    with pytest.raises(ValueError, match=r"shape \(m, 5\), got shape \(5,\)"):
+        space.round_trip(a[0])
+
+
 def test_float_log_scale_midpoint_is_geometric_mean():
     assert Float("x", 1e-3, 1e3, log=True).decode(0.0) == pytest.approx(1.0)
     assert Float("x", 0.0, 10.0).decode(0.0) == pytest.approx(5.0)

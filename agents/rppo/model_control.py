@@ -52,12 +52,12 @@ def screened_proposal(policy: Any, wrapper: ModelRewardWrapper, m: int) -> dict[
     sample of a half-trained policy rarely is.
     """
     base = wrapper.env.unwrapped
-    configs = [base.space.decode(a) for a in sample_actions(policy, base, int(m))]
-    mu, _ = wrapper.predict(configs)
-    ranked = np.argsort(-mu, kind="stable")
-    for i in ranked:
-        if base.history.lookup(configs[i]) is None:
-            return configs[i]
+    actions = sample_actions(policy, base, int(m))
+    mu, _ = wrapper.predict_actions(actions)
+    for i in np.argsort(-mu, kind="stable"):
+        config = base.space.decode(actions[i])
+        if base.history.lookup(config) is None:
+            return config
     return base.space.decode(base.np_random.uniform(-1.0, 1.0, len(base.space)))
 
 
