@@ -157,6 +157,7 @@ class KLModelControlCallback(BaseCallback):
         self.kl_episodes = kl_episodes
         self.stretch = ModelStretch(settings)
         self.real_since_stretch = 0
+        self._fit_at = 0  # real evaluations at the model's last fit between screened ones
         self._errors: list[float] = []
 
     @property
@@ -203,7 +204,19 @@ class KLModelControlCallback(BaseCallback):
             self.budget.observe(info, scalars)
             if info["real"]:
                 self._track_error(info)
-                w.refit()
+                if not self.budget.exhausted:  # a model fit after the last evaluation is never used
+                    self._refit_if_grown()
+
+    def _refit(self) -> int:
+        """Refit the model on the history; returns how many evaluations it was fit on."""
+        self._fit_at = self.wrapper.env.unwrapped.n_real_evals
+        return self.wrapper.refit()
+
+    def _refit_if_grown(self) -> None:
+        """Refit the model once the real evaluations have grown by ``refit_growth`` since its last fit."""
+        n = self.wrapper.env.unwrapped.n_real_evals
+        if n >= max(self._fit_at + 1, self._fit_at * (1.0 + self.settings.refit_growth)):
+            self._refit()
 
     def _start_stretch(self) -> None:
         if self._errors:
@@ -229,7 +242,7 @@ class KLModelControlCallback(BaseCallback):
         elif (
             (self.screen or self.real_since_stretch >= s.real_episodes_per_cycle)
             and w.env.unwrapped.n_real_evals >= s.min_real_evals
-            and w.refit() >= 2
+            and self._refit() >= 2
         ):
             self._start_stretch()
             if not s.finetune:
