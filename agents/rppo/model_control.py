@@ -122,7 +122,8 @@ class KLModelControlCallback(BaseCallback):
 
     With ``screen=m`` (off by default, the paper's loop), the real evaluations between
     stretches are not the policy's own samples: each is the best of ``m`` samples by the
-    refitted model (:func:`screened_proposal`), evaluated outside the rollout. PPO then
+    model (:func:`screened_proposal`), evaluated outside the rollout. The model is refit
+    after each, or once the history has grown by ``refit_growth``. PPO then
     learns from the model alone, and the policy serves as the distribution the model
     searches in. The KL is then measured on the last real configurations' episodes.
 
