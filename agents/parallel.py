@@ -20,6 +20,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -31,18 +33,32 @@ BACKENDS = ("process", "ray")
 _LOCAL_TMP: list[str] = []  # session directories of the local Rays this module started
 
 
-def _worker_start(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """End this worker within a tenth of a second of its parent's end, even mid-evaluation. A
+    parent killed outright (SIGKILL, the OOM killer) cannot stop its pool: its workers would
+    finish their work unseen (a resumed run would then repeat it) and wait for more forever."""
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+def _worker_start(parent: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
     # Ctrl-C reaches every process of the terminal's group; the parent decides what stops,
     # so a worker prints no traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
 
 
 def new_pool(jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> cf.Executor:
-    """``jobs`` spawned worker processes that ignore Ctrl-C, each first running ``initializer(*initargs)``."""
+    """``jobs`` spawned worker processes that ignore Ctrl-C and end with this process, each
+    first running ``initializer(*initargs)``."""
     return cf.ProcessPoolExecutor(
-        int(jobs), mp_context=mp.get_context("spawn"), initializer=_worker_start, initargs=(initializer, initargs)
+        int(jobs),
+        mp_context=mp.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(os.getpid(), initializer, initargs),
     )
 
 
