@@ -224,6 +224,31 @@ def test_a_policy_builds_its_optimizer_on_first_use_over_all_its_parameters():
     assert plain.optimizer.defaults["eps"] == 1e-5  # SB3's default for Adam, as before the wait
 
 
+def test_a_checkpoint_leaves_out_an_optimizer_never_built_and_keeps_one_that_was(tmp_path):
+    import zipfile
+
+    from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO
+
+    # rppo-prior's policy only samples: its checkpoint must not build an optimizer to save it.
+    res = tune("iris", budget=12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", out_dir=tmp_path / "run",
+               progress=False, tensorboard=False)  # fmt: skip
+    assert res.n_real_evals == 12
+    assert zipfile.ZipFile(tmp_path / "run" / "checkpoint.zip").namelist().count("policy.optimizer.pth") == 0
+    env = hpo_env.make_surrogate_env("iris")
+    n = 2 * env.unwrapped.n_hyperparameters
+    model = HPORecurrentPPO(HPORecurrentPolicy, env, n_steps=n, batch_size=n, n_epochs=1, seed=0, device="cpu")
+    model.save(tmp_path / "lazy.zip")
+    assert model.policy.__dict__["_optimizer"] is None
+    assert HPORecurrentPPO.load(tmp_path / "lazy.zip", env=env).policy.__dict__["_optimizer"] is None
+    model.learn(n)  # one PPO update builds the optimizer and gives it state
+    model.save(tmp_path / "built.zip")
+    saved, back = model.policy.optimizer.state_dict(), HPORecurrentPPO.load(tmp_path / "built.zip", env=env)
+    loaded = back.policy.__dict__["_optimizer"].state_dict()
+    assert saved["state"] and saved["state"].keys() == loaded["state"].keys()
+    for k, st in saved["state"].items():
+        assert all(th.equal(st[name], loaded["state"][k][name]) for name in ("exp_avg", "exp_avg_sq"))
+
+
 def test_behaviour_cloning_raises_the_likelihood_of_the_best_configurations():
     from agents.rppo.policy import HPORecurrentPolicy
 

@@ -7,7 +7,7 @@ from typing import Any
 from agents.rppo.agent import RecurrentPPOAgent
 from agents.rppo.callbacks import RealEvalBudgetCallback, TimestepProgressCallback
 from agents.rppo.model_control import KLModelControlCallback, policy_kl, screened_proposal
-from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
+from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
 from agents.rppo.presets import PRESETS, ModelSettings, PPOSettings, RPPOPreset
 from agents.rppo.sampling import episode_observations, sample_actions
 from agents.rppo.tuner import Tuner, TuneResult, make_preset, tune
@@ -15,6 +15,7 @@ from agents.rppo.tuner import Tuner, TuneResult, make_preset, tune
 __all__ = [
     "PRESETS",
     "EmbeddingExtractor",
+    "HPORecurrentPPO",
     "HPORecurrentPolicy",
     "KLModelControlCallback",
     "ModelSettings",

@@ -10,13 +10,14 @@ from typing import Any
 
 import torch as th
 from gymnasium import spaces
+from sb3_contrib import RecurrentPPO
 from sb3_contrib.common.recurrent.policies import RecurrentActorCriticPolicy
 from stable_baselines3.common.distributions import Distribution, SquashedDiagGaussianDistribution
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.type_aliases import Schedule
 from torch import nn
 
-__all__ = ["EmbeddingExtractor", "HPORecurrentPolicy", "default_policy_kwargs"]
+__all__ = ["EmbeddingExtractor", "HPORecurrentPPO", "HPORecurrentPolicy", "default_policy_kwargs"]
 
 
 class EmbeddingExtractor(BaseFeaturesExtractor):
@@ -154,6 +155,27 @@ class HPORecurrentPolicy(RecurrentActorCriticPolicy):
         )
         data.pop("squash_output", None)
         return data
+
+
+class HPORecurrentPPO(RecurrentPPO):
+    """sb3-contrib's RecurrentPPO, whose saves leave out an optimizer the policy never built
+    (:attr:`HPORecurrentPolicy.optimizer`): saving ``rppo-prior``'s checkpoint, whose policy
+    only samples, would otherwise build one. A save that holds an optimizer loads it as before."""
+
+    def _get_torch_save_params(self) -> tuple[list[str], list[str]]:
+        names, variables = super()._get_torch_save_params()
+        if self.policy.__dict__.get("_optimizer") is None:
+            names = [n for n in names if n != "policy.optimizer"]
+        return names, variables
+
+    def set_parameters(self, load_path_or_dict: Any, exact_match: bool = True, device: Any = "auto") -> None:
+        if not isinstance(load_path_or_dict, dict):
+            from stable_baselines3.common.save_util import load_from_zip_file
+
+            _, load_path_or_dict, _ = load_from_zip_file(load_path_or_dict, device=device, load_data=False)
+        if "policy.optimizer" in load_path_or_dict:
+            _ = self.policy.optimizer  # built now, so the saved state is expected and loaded into it
+        super().set_parameters(load_path_or_dict, exact_match=exact_match, device=device)
 
 
 def _not_yet(*_: Any, **__: Any) -> None:

@@ -19,13 +19,12 @@ from typing import Any
 
 import gymnasium as gym
 import torch as th
-from sb3_contrib import RecurrentPPO
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.base import max_episodes as base_max_episodes
 from agents.base import task_spec
 from agents.rppo.callbacks import RealEvalBudgetCallback
-from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
+from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
 from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
 from hpo_env.history import write_json_atomic
@@ -215,12 +214,12 @@ class Tuner:
     def _model(self) -> Any:
         """A new RecurrentPPO, or the checkpoint of an earlier session of this run."""
         if self._resuming:
-            return RecurrentPPO.load(self._checkpoint, env=self.train_env, seed=self.seed)
+            return HPORecurrentPPO.load(self._checkpoint, env=self.train_env, seed=self.seed)
         ppo = self.preset.ppo
         # n_steps is per env: each env plays its share of the update's episodes.
         n_steps = -(-ppo.episodes_per_update // self.n_envs) * self.env.n_hyperparameters
         tb = self.out / "tb" if (self.out is not None and self.tensorboard) else None
-        return RecurrentPPO(
+        return HPORecurrentPPO(
             HPORecurrentPolicy, self.train_env, n_steps=n_steps, batch_size=n_steps * self.n_envs,
             policy_kwargs=self.policy_kwargs, seed=self.seed, tensorboard_log=None if tb is None else str(tb),
             device="cpu", **ppo.sb3_kwargs(),
