@@ -8,13 +8,14 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from hpo_env.metrics import METRICS
 from hpo_env.optional import MissingExtraError, require
 
-__all__ = ["main"]
+__all__ = ["guarded", "main"]
 
 METRIC_HELP = (
     "validation metric (default: r2 for a continuous target, a regression task, else accuracy; "
@@ -628,16 +629,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def guarded(prog: str, run: Callable[[], int | None], interrupted: Callable[[], str]) -> int:
+    """``run()``'s exit code; bad input (exit 2) and Ctrl-C (exit 130) end in one line on
+    stderr, which for Ctrl-C says what ``interrupted()`` says was saved, not in a traceback."""
     try:
-        return args.func(args)
+        return run() or 0
     except (ValueError, FileNotFoundError, MissingExtraError) as e:
-        print(f"hpo-rl {args.command}: error: {e}", file=sys.stderr)
+        print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"\nhpo-rl {args.command}: interrupted; {_interrupted(args)}", file=sys.stderr)
+        print(f"\n{prog}: interrupted; {interrupted()}", file=sys.stderr)
         return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return guarded(f"hpo-rl {args.command}", lambda: args.func(args), lambda: _interrupted(args))
 
 
 if __name__ == "__main__":

@@ -115,4 +115,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from benchmarks.cli import guarded
+
+    saved = "the finished runs are saved in the --out folder's ref.jsonl and results.jsonl (runs in flight are lost)"
+    sys.exit(guarded("benchmarks.multifidelity", main, lambda: f"{saved}; run the same command again to resume"))

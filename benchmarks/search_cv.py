@@ -127,4 +127,9 @@ def summary(rows: list[dict[str, Any]]) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from benchmarks.cli import guarded
+
+    saved = "the finished lines are saved in --out (searches in flight are lost); run the same command again to resume"
+    sys.exit(guarded("benchmarks.search_cv", main, lambda: saved))

@@ -41,6 +41,16 @@ def test_ctrl_c_in_bench_is_one_line_with_exit_130_and_resumes(tmp_path):
     assert len({(r["agent"], r["task"], r["seed"]) for r in read_jsonl(out)}) == 8
 
 
+def test_ctrl_c_in_the_multifidelity_benchmark_is_one_line_with_exit_130(tmp_path):
+    out = tmp_path / "mf"
+    cmd = [sys.executable, "-m", "benchmarks.multifidelity", "--tasks", "iris", "--evals", "10", "--seeds", "3",
+           "--out", str(out)]  # fmt: skip
+    code, err = interrupt_when(cmd, out / "ref.jsonl", 1)
+    (line,) = message_lines(err)
+    assert code == 130 and "benchmarks.multifidelity: interrupted" in line and "same command again" in line
+    assert len(read_jsonl(out / "ref.jsonl")) >= 1
+
+
 def test_ctrl_c_in_tune_then_resume_adds_up_times_and_counts(tmp_path, capsys):
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", "iris", "--budget", "20", "--prior", "none",
