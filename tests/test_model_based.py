@@ -170,11 +170,12 @@ def test_batched_samples_and_observations_match_the_env_and_the_policy():
     assert (np.abs(acts.mean(0) - np.mean(one_by_one, 0)) < 4 * se).all()
 
 
-def test_screened_proposal_is_the_models_best_unseen_sample():
+@pytest.mark.parametrize("acquisition,uniform_share", [("mean", 0.0), ("ei", 0.0), ("mean", 0.25)])
+def test_screened_proposal_is_the_models_best_unseen_candidate(acquisition, uniform_share):
     import torch as th
     from sb3_contrib import RecurrentPPO
 
-    from agents.rppo.model_control import screened_proposal
+    from agents.rppo.model_control import expected_improvement, screened_proposal
     from agents.rppo.policy import HPORecurrentPolicy
     from agents.rppo.sampling import sample_actions
 
@@ -185,12 +186,34 @@ def test_screened_proposal_is_the_models_best_unseen_sample():
         play(w, rng)
     w.refit()
     model = RecurrentPPO(HPORecurrentPolicy, w, n_steps=9, batch_size=9, seed=0, device="cpu")
+    rng_state = env.np_random.bit_generator.state
     th.manual_seed(1)
-    configs = [env.space.decode(a) for a in sample_actions(model.policy, env, 200)]
-    mu, _ = w.predict(configs)
+    actions = sample_actions(model.policy, env, 150 if uniform_share else 200)
+    if uniform_share:  # the last quarter of the candidates are uniform draws of the env's generator
+        actions = np.concatenate([actions, env.np_random.uniform(-1.0, 1.0, (50, len(env.space)))])
+    configs = [env.space.decode(a) for a in actions]
+    mu, sd = w.predict(configs)
+    score = expected_improvement(mu, sd, env.history.incumbent["val_score"]) if acquisition == "ei" else mu
     unseen = [i for i in range(200) if env.history.lookup(configs[i]) is None]
+    env.np_random.bit_generator.state = rng_state
     th.manual_seed(1)
-    assert screened_proposal(model.policy, w, 200) == configs[max(unseen, key=lambda i: mu[i])]
+    got = screened_proposal(model.policy, w, 200, acquisition, uniform_share)
+    assert got == configs[max(unseen, key=lambda i: score[i])]
+
+
+def test_expected_improvement_is_the_normals_mean_gain_over_the_best():
+    from scipy import stats
+
+    from agents.rppo.model_control import expected_improvement
+
+    rng = np.random.default_rng(0)
+    mu, sd = rng.uniform(0.5, 1.0, 50), rng.uniform(0.0, 0.2, 50)
+    sd[:5] = 0.0
+    draws = stats.norm(mu[5:], sd[5:]).rvs((200_000, 45), random_state=1)
+    ei = expected_improvement(mu, sd, 0.8)
+    assert np.allclose(ei[5:], np.maximum(draws - 0.8, 0).mean(0), atol=2e-3)
+    assert np.array_equal(ei[:5], np.maximum(mu[:5] - 0.8, 0))
+    assert (ei >= 0).all() and (ei >= mu - 0.8).all()
 
 
 def test_screened_loop_keeps_the_budget_and_trains_on_the_model_only():
@@ -226,3 +249,7 @@ def test_screened_loop_refits_the_model_once_the_history_has_grown_by_refit_grow
     assert env.n_real_evals == 40 and seen == fits  # after the prior's 10; none after the last evaluation's
     with pytest.raises(ValueError, match="refit_growth=1.0"):
         preset.model.replace(refit_growth=1.0)
+    with pytest.raises(ValueError, match="acquisition='ucb'; expected 'mean' or 'ei'"):
+        preset.model.replace(acquisition="ucb")
+    with pytest.raises(ValueError, match=r"uniform_share=1.0; expected a fraction in \[0, 1\)"):
+        preset.model.replace(uniform_share=1.0)

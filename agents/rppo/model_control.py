@@ -14,7 +14,7 @@ from agents.rppo.presets import ModelSettings
 from agents.rppo.sampling import episode_observations, sample_actions
 from hpo_env.wrappers import ModelRewardWrapper
 
-__all__ = ["KLModelControlCallback", "ModelStretch", "policy_kl", "screened_proposal"]
+__all__ = ["KLModelControlCallback", "ModelStretch", "expected_improvement", "policy_kl", "screened_proposal"]
 
 
 def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
@@ -42,23 +42,41 @@ def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
     return float(kl.mean())
 
 
-def screened_proposal(policy: Any, wrapper: ModelRewardWrapper, m: int) -> dict[str, Any]:
+def screened_proposal(
+    policy: Any, wrapper: ModelRewardWrapper, m: int, acquisition: str = "mean", uniform_share: float = 0.0
+) -> dict[str, Any]:
     """The configuration to evaluate next: of ``m`` episodes sampled from ``policy``, the
     one the fitted reward model scores highest among those not yet evaluated (a uniform
     random configuration if all are, as from a collapsed policy).
 
     The policy proposes where to look and the model picks within it: one real evaluation
     then tests the model's best guess inside the policy's current spread, which a single
-    sample of a half-trained policy rarely is.
+    sample of a half-trained policy rarely is. ``acquisition`` and ``uniform_share`` are
+    :class:`~agents.rppo.presets.ModelSettings`' fields of those names.
     """
     base = wrapper.env.unwrapped
-    actions = sample_actions(policy, base, int(m))
-    mu, _ = wrapper.predict_actions(actions)
+    n_uniform = round(uniform_share * int(m))
+    actions = sample_actions(policy, base, int(m) - n_uniform)
+    if n_uniform:
+        actions = np.concatenate([actions, base.np_random.uniform(-1.0, 1.0, (n_uniform, len(base.space)))])
+    mu, sd = wrapper.predict_actions(actions)
+    if acquisition == "ei":
+        inc = base.history.incumbent
+        mu = expected_improvement(mu, sd, -np.inf if inc is None else inc["val_score"])
     for i in np.argsort(-mu, kind="stable"):
         config = base.space.decode(actions[i])
         if base.history.lookup(config) is None:
             return config
     return base.space.decode(base.np_random.uniform(-1.0, 1.0, len(base.space)))
+
+
+def expected_improvement(mu: np.ndarray, sd: np.ndarray, best: float) -> np.ndarray:
+    """E[max(score - best, 0)] under Normal(mu, sd) per candidate (mu - best where sd is 0)."""
+    from scipy.special import ndtr
+
+    gap, sd = mu - best, np.maximum(sd, 1e-12)
+    z = gap / sd
+    return np.where(sd > 1e-12, gap * ndtr(z) + sd * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), np.maximum(gap, 0))
 
 
 class ModelStretch:
@@ -190,13 +208,13 @@ class KLModelControlCallback(BaseCallback):
     def _screened_evaluations(self, n: int | None) -> None:
         """``n`` model-screened real evaluations (all that are left of the budget if None;
         fewer if the budget runs out)."""
-        w, base = self.wrapper, self.wrapper.env.unwrapped
+        w, base, s = self.wrapper, self.wrapper.env.unwrapped, self.settings
         done = 0
         while n is None or done < n:
             done += 1
             if self.budget.exhausted:
                 return
-            config = screened_proposal(self.model.policy, w, self.screen)
+            config = screened_proposal(self.model.policy, w, self.screen, s.acquisition, s.uniform_share)
             predicted = float(w.predict([config])[0][0])
             info = base.evaluate_many([config], episodes=True)[0]  # an episode the model chose whole
             scalars = {"model/predicted": predicted, "model/n_fit": float(w.fitted_on)}

@@ -105,6 +105,13 @@ class ModelSettings:
     """With ``screen``: between screened evaluations the model is refit only once the real
     evaluations have grown by this fraction since its last fit (by one at least), so its
     cost per evaluation stays about flat as the history grows. 0: after every one."""
+    acquisition: str = "mean"
+    """With ``screen``: what the model ranks candidates by. ``"mean"``: its predicted score;
+    ``"ei"``: the expected improvement over the best real score, with the trees' spread as
+    the scale of a normal around the prediction (SMAC's acquisition)."""
+    uniform_share: float = 0.0
+    """With ``screen``: the share of the candidates drawn uniformly over the space instead
+    of from the policy, so the model can also pick outside the policy's spread."""
 
     def __post_init__(self) -> None:
         if self.horizon not in HORIZONS:
@@ -113,6 +120,10 @@ class ModelSettings:
             raise ValueError(f"screen={self.screen!r}; expected 0, or a number of candidates >= 1")
         if not self.finetune and not self.screen:
             raise ValueError("finetune=False needs screen >= 1: without screening nothing would propose")
+        if self.acquisition not in ("mean", "ei"):
+            raise ValueError(f"acquisition={self.acquisition!r}; expected 'mean' or 'ei'")
+        if not 0 <= self.uniform_share < 1:
+            raise ValueError(f"uniform_share={self.uniform_share!r}; expected a fraction in [0, 1)")
         if not 0 <= self.refit_growth < 1:
             raise ValueError(f"refit_growth={self.refit_growth!r}; expected a fraction in [0, 1)")
         if self.min_real_evals < 2 or self.real_episodes_per_cycle < 1:
