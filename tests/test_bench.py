@@ -91,3 +91,19 @@ def test_quick_suite_smoke_run_of_every_agent(tmp_path):
     # Multi-fidelity agents count full-evaluation equivalents; smac-mf may make no full one in 4.
     assert all(r["full_evals"] >= 4 and r["n_real_evals"] >= 4 for r in rows if r["agent"] in mf)
     assert (tmp_path / "rep" / "report.md").exists()
+
+
+def test_a_development_run_of_a_variant_adds_its_own_time_and_resumes(tmp_path):
+    from agents.rppo.presets import PRESETS
+    from benchmarks.dev_runs import run_variant
+
+    out = tmp_path / "results_x.jsonl"
+    preset = PRESETS["rppo-prior"].replace(name="rppo-prior-x", prior_evals=4, model={"min_real_evals": 4})
+    run_variant(preset, ["iris"], out, budget=8, seeds=1)
+    run_variant(preset, ["iris", "wine"], out, budget=8, seeds=1)  # iris is done: only wine runs
+    rows = lines(out)
+    assert [(r["agent"], r["task"], r["n_real_evals"]) for r in rows] == [
+        ("rppo-prior-x", "iris", 8),
+        ("rppo-prior-x", "wine", 8),
+    ]
+    assert all(r["cpu_s"] > 0 and set(RESULT_KEYS) <= set(r) for r in rows)

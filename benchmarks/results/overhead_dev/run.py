@@ -11,19 +11,13 @@ run's wall time on this machine (fast mode's evaluations are table look-ups, so 
 agent's own time; the result's ``wall_s`` is the simulated clock).
 """
 
-import json
 import sys
-import time
 import warnings
 from pathlib import Path
 
-import gymnasium as gym
-
-import hpo_env  # noqa: F401
 import hpo_env.reward_models as rm
-from agents.base import run_agent
-from agents.rppo.agent import RecurrentPPOAgent
 from agents.rppo.presets import PRESETS
+from benchmarks.dev_runs import run_variant
 
 warnings.filterwarnings("ignore")
 name, growth, trees = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -36,7 +30,7 @@ if len(sys.argv) > 5 and sys.argv[5] == "pool":
 
     _pool: dict = {}
 
-    def pooled(policy, wrapper, m):
+    def pooled(policy, wrapper, m, *_):  # acquisition and uniform_share: their defaults
         base, key = wrapper.env.unwrapped, (id(wrapper), wrapper.fitted_on)
         if _pool.get("key") != key:
             actions = sample_actions(policy, base, m)
@@ -60,17 +54,4 @@ preset = base.replace(
     prior="../corpus_fast_b100/folds",
     model=base.model.replace(refit_growth=growth, screen=screen),
 )
-tasks = Path("dev_tasks.txt").read_text().strip().split(",")
-out = Path(f"results_{name}.jsonl")
-done = {(d["task"], d["seed"]) for d in map(json.loads, out.read_text().splitlines())} if out.exists() else set()
-with out.open("a") as f:
-    for task in tasks:
-        for seed in range(3):
-            if (task, seed) in done:
-                continue
-            agent = RecurrentPPOAgent(preset)
-            env = gym.make("HPO-XGB-Surrogate-v0", task=task, seed=seed, **agent.env_overrides)
-            t = time.perf_counter()
-            r = run_agent(agent, env, 100, seed, task=task).to_dict()
-            f.write(json.dumps({**r, "cpu_s": round(time.perf_counter() - t, 3)}) + "\n")
-            f.flush()
+run_variant(preset, Path("dev_tasks.txt").read_text().strip().split(","), f"results_{name}.jsonl")

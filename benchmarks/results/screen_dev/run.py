@@ -14,19 +14,14 @@ Usage, from this folder: ``python run.py NAME [FIELD=VALUE ...]``, e.g.
 the agent named ``rppo-prior-NAME`` and ``cpu_s``, the run's wall time on this machine.
 """
 
-import json
 import sys
-import time
 import warnings
 from pathlib import Path
 
-import gymnasium as gym
 import torch as th
 
-import hpo_env  # noqa: F401
-from agents.base import run_agent
-from agents.rppo.agent import RecurrentPPOAgent
 from agents.rppo.presets import PRESETS
+from benchmarks.dev_runs import run_variant
 
 warnings.filterwarnings("ignore")
 th.set_num_threads(1)
@@ -55,17 +50,4 @@ for arg in sys.argv[2:]:
     (model if key.startswith("model.") else changes)[key.removeprefix("model.")] = value
 base = PRESETS["rppo-prior"]
 preset = base.replace(name=f"rppo-prior-{name}", prior=FOLDS, model=model, **changes)
-tasks = Path("dev_tasks.txt").read_text().strip().split(",")
-out = Path(f"results_{name}.jsonl")
-done = {(d["task"], d["seed"]) for d in map(json.loads, out.read_text().splitlines())} if out.exists() else set()
-with out.open("a") as f:
-    for task in tasks:
-        for seed in range(3):
-            if (task, seed) in done:
-                continue
-            agent = RecurrentPPOAgent(preset)
-            env = gym.make("HPO-XGB-Surrogate-v0", task=task, seed=seed, **agent.env_overrides)
-            t = time.perf_counter()
-            r = run_agent(agent, env, 100, seed, task=task).to_dict()
-            f.write(json.dumps({**r, "cpu_s": round(time.perf_counter() - t, 3)}) + "\n")
-            f.flush()
+run_variant(preset, Path("dev_tasks.txt").read_text().strip().split(","), f"results_{name}.jsonl")
