@@ -57,7 +57,8 @@ def _budgets(ref: list[dict[str, Any]]) -> dict[str, float]:
 
 def summary(ref: list[dict[str, Any]], runs: list[dict[str, Any]], agents: list[str]) -> list[str]:
     """The summary's lines: time to reach the reference's final best, and test-of-best, per agent."""
-    refs = {(r["task"], r["seed"]): r for r in ref if r["best_val"] is not None}
+    tasks = {r["task"] for r in runs}  # the reference line covers the tasks run so far, as the report does
+    refs = {(r["task"], r["seed"]): r for r in ref if r["best_val"] is not None and r["task"] in tasks}
     lines = [
         "| agent | median time to reach TPE's final (fraction of TPE's wall) | reached | best val | test of best |",
         "|---|---|---|---|---|",

@@ -107,3 +107,22 @@ def test_a_development_run_of_a_variant_adds_its_own_time_and_resumes(tmp_path):
         ("rppo-prior-x", "wine", 8),
     ]
     assert all(r["cpu_s"] > 0 and set(RESULT_KEYS) <= set(r) for r in rows)
+
+
+def test_the_multifidelity_summary_times_each_run_against_its_own_reference():
+    from benchmarks.multifidelity import summary
+
+    def run(agent, task, seed, best, wall, traj):
+        return {"agent": agent, "task": task, "seed": seed, "best_val": best, "test_of_best": best - 0.01,
+                "wall_s": wall, "trajectory": traj}  # fmt: skip
+
+    ref = [run("tpe", "a", 0, 0.9, 100.0, []), run("tpe", "a", 1, 0.8, 50.0, []), run("tpe", "b", 0, 0.1, 9.0, [])]
+    runs = [
+        run("x", "a", 0, 0.95, 100.0, [[1, 10.0, 0.5, 0.5], [2, 30.0, 0.9, 0.89]]),  # reaches 0.9 at 30 of 100 s
+        run("x", "a", 1, 0.85, 50.0, [[1, 20.0, 0.85, 0.84]]),  # reaches 0.8 at 20 of 50 s
+        run("y", "a", 0, 0.7, 100.0, [[1, 5.0, 0.7, 0.69]]),  # never reaches 0.9
+    ]
+    text = "\n".join(summary(ref, runs, ["x", "y", "z"]))
+    assert "| x | 0.35 | 2/2 | 0.9000 | 0.8900 |" in text  # the median of 0.3 and 0.4
+    assert "| y | inf | 0/1 | 0.7000 | 0.6900 |" in text and "| z |" not in text
+    assert "Reference TPE runs (2): best val 0.8500, test of best 0.8400." in text  # task b has no runs
