@@ -48,11 +48,11 @@ def _onestep() -> Agent:
     return OnePassPPOAgent()
 
 
-def _portfolio(then: str) -> Callable[..., Agent]:
+def _portfolio(then: str, adaptive: bool = False) -> Callable[..., Agent]:
     def make(prior: str | None = None) -> Agent:
         from agents.baselines import PortfolioAgent
 
-        return PortfolioAgent(then, prior=prior)
+        return PortfolioAgent(then, prior=prior, adaptive=adaptive)
 
     return make
 
@@ -97,6 +97,8 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     # The simplest use of the tables the prior learns from (agents.prior.portfolio).
     "portfolio": _portfolio("random"),
     "portfolio-tpe": _portfolio("tpe"),
+    # The same tables, the portfolio re-weighted by what the task measured (agents.prior.transfer).
+    "adaptive-portfolio-tpe": _portfolio("tpe", adaptive=True),
     # Multi-fidelity (agents.multifidelity): partial evaluations first; real XGBoost env only.
     "tpe-hyperband": _tpe_hyperband,
     "smac-mf": _smac_mf,
@@ -106,7 +108,7 @@ AGENTS: dict[str, Callable[..., Agent]] = {
 
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
-_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "rppo-prior-hb")
+_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb")
 
 
 def prior_agents() -> tuple[str, ...]:

@@ -24,7 +24,8 @@ def run_variant(
     budget: int = 100,
     seeds: int = 3,
 ) -> None:
-    """Run the :class:`~agents.rppo.presets.RPPOPreset` ``preset`` on each task for seeds
+    """Run ``preset`` (an :class:`~agents.rppo.presets.RPPOPreset`, or a function of no
+    argument that makes the :class:`~agents.base.Agent`) on each task for seeds
     0..``seeds``-1, appending one line per run to ``out``; runs already there are skipped."""
     import gymnasium as gym
 
@@ -39,7 +40,7 @@ def run_variant(
             for seed in range(seeds):
                 if (task, seed) in done:
                     continue
-                agent = RecurrentPPOAgent(preset)
+                agent = preset() if callable(preset) else RecurrentPPOAgent(preset)
                 env = gym.make(env_id, task=task, seed=seed, **agent.env_overrides)
                 t = time.perf_counter()
                 r = run_agent(agent, env, budget, seed, task=task).to_dict()

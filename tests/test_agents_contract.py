@@ -100,7 +100,7 @@ def test_failing_evaluations_do_not_stop_the_run(agent_name):
 
 
 def test_unknown_agent_names_the_known_ones():
-    with pytest.raises(ValueError, match=r"unknown agent 'nope'; expected one of \['cmaes'"):
+    with pytest.raises(ValueError, match=r"unknown agent 'nope'; expected one of \['adaptive-portfolio-tpe', 'cmaes'"):
         make_agent("nope")
 
 

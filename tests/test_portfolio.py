@@ -40,7 +40,7 @@ def run(name, task, **kwargs):
     return res, [str(w.message) for w in caught]
 
 
-@pytest.mark.parametrize("name", ["portfolio", "portfolio-tpe", "rppo-prior"])
+@pytest.mark.parametrize("name", ["portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior"])
 def test_prior_saw_task_is_set_exactly_when_the_task_was_in_training(name):
     # The shipped prior and portfolio are built from every shipped table but wine's.
     for task, saw in (("iris", True), ("pmlb:credit_a", True), ("wine", False)):

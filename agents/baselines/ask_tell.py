@@ -131,23 +131,40 @@ class PortfolioAgent(_AskTellAgent):
     so TPE learns from it. The result's ``extra`` says which portfolio was used and whether
     it saw the task (``prior_saw_task``, near-duplicates included: :mod:`agents.prior.folds`).
 
+    ``adaptive=True`` (``adaptive-portfolio-tpe``, with ``then="tpe"``): the first ``k``
+    configurations are not the fixed portfolio's but the adaptive one's
+    (:class:`~agents.prior.transfer.AdaptivePortfolio`): each is the pool member that most
+    raises the best percentile reached so far on the training tables, weighted by how well
+    each table ranks what this task has measured (RGPE's weights). TPE proposes once ``k``
+    were made, or earlier if no pool member would gain.
+
     Args:
         then: ``"random"`` or ``"tpe"``.
         prior: the portfolio: None or ``"default"`` (the shipped one, built from the tables
             the shipped prior was trained on), a file, or a directory of held-out ones
             (``<task slug>.json``, as ``hpo-rl pretrain --leave-one-out`` writes beside the
             weights). One made for another search space is not used (a warning says so).
+        adaptive: propose from the portfolio's pool (``<portfolio>.pool.npz``) adaptively.
+        k: with ``adaptive``, how many configurations the adaptive portfolio proposes at most
+            (default :data:`~agents.prior.transfer.ADAPTIVE_K`).
     """
 
     THEN: ClassVar[tuple[str, ...]] = ("random", "tpe")
 
-    def __init__(self, then: str = "random", prior: str | None = None) -> None:
+    def __init__(self, then: str = "random", prior: str | None = None, adaptive: bool = False,
+                 k: int | None = None) -> None:  # fmt: skip
         if then not in self.THEN:
             raise ValueError(f"then={then!r}; expected one of {self.THEN}")
-        self.then, self.prior = then, prior
-        self.name = "portfolio" if then == "random" else "portfolio-tpe"  # type: ignore[misc]
+        if adaptive and then != "tpe":
+            raise ValueError(f"adaptive=True with then={then!r}; the adaptive portfolio hands over to TPE only")
+        if k is not None and int(k) < 1:
+            raise ValueError(f"k={k!r}; expected a number of configurations >= 1")
+        self.then, self.prior, self.adaptive, self.k = then, prior, adaptive, k
+        name = "portfolio" if then == "random" else "portfolio-tpe"
+        self.name = f"adaptive-{name}" if adaptive else name  # type: ignore[misc]
         self.requires = ("optuna",) if then == "tpe" else ()  # type: ignore[misc]
         self._configs: list[dict[str, Any]] = []
+        self._pool: Any = None
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         from agents.prior.folds import flag_saw_task
@@ -160,9 +177,10 @@ class PortfolioAgent(_AskTellAgent):
             diff = SearchSpace.from_list(doc["space"]).difference(base.space, "the portfolio", "the env")
             if diff is not None:
                 raise PriorError(f"the portfolio {doc['path']} was built on another search space: {diff}")
+            self._pool = self._load_pool(doc) if self.adaptive else None
         except PriorError as e:
             warnings.warn(f"{self.name} goes on without a portfolio: {e}", stacklevel=2)
-            self._configs = []
+            self._configs, self._pool = [], None
             super().optimize(env, budget, seed)
             return {"portfolio": None, "prior_saw_task": False}
         self._configs = [dict(c) for c in doc["configs"]]
@@ -170,16 +188,54 @@ class PortfolioAgent(_AskTellAgent):
         super().optimize(env, budget, seed)
         return {"portfolio": doc["path"], "prior_saw_task": saw}
 
+    @staticmethod
+    def _load_pool(doc: dict[str, Any]) -> Any:
+        from agents.prior.transfer import TransferPool, pool_path
+        from agents.prior.weights import PriorError
+
+        path = pool_path(doc["path"])
+        if not path.exists():
+            raise PriorError(f"no pool beside the portfolio {doc['path']}; rebuild it with hpo-rl pretrain --portfolio")
+        return TransferPool.load(path)
+
     def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
         queue = list(self._configs)
+        if self._pool is not None:
+            return self._adaptive_start(space, seed)
         if self.then == "random":
             rng = np.random.default_rng(seed)
             return (lambda: (None, queue.pop(0) if queue else space.sample(rng))), (lambda h, r: None)
+        study = self._tpe_study(seed)
+        for c in queue:
+            study.enqueue_trial(c)
+        return optuna_ask_tell(study, space)
+
+    def _tpe_study(self, seed: int) -> Any:
         require(f"agent {self.name!r}", *self.requires)
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
-        for c in queue:
-            study.enqueue_trial(c)
-        return optuna_ask_tell(study, space)
+        return optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+
+    def _adaptive_start(self, space: SearchSpace, seed: int) -> tuple[Any, Any]:
+        """ask/tell of TPE whose first trials are the adaptive portfolio's, enqueued so TPE learns from them."""
+        from agents.prior.transfer import ADAPTIVE_K, AdaptivePortfolio
+
+        study = self._tpe_study(seed)
+        ask_tpe, tell_tpe = optuna_ask_tell(study, space)
+        ap, k = AdaptivePortfolio(self._pool, seed), ADAPTIVE_K if self.k is None else int(self.k)
+
+        def ask() -> tuple[Any, dict[str, Any]]:
+            row = ap.ask() if len(ap.rows) < k else None
+            if row is not None:
+                study.enqueue_trial(space.decode(self._pool.actions[row]))
+            trial, config = ask_tpe()
+            return (trial, row), config
+
+        def tell(handle: tuple[Any, int | None], reward: float) -> None:
+            trial, row = handle
+            tell_tpe(trial, reward)
+            if row is not None:
+                ap.tell(row, reward)
+
+        return ask, tell

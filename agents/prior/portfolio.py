@@ -9,7 +9,9 @@ auto-sklearn 2.0's portfolios). The ``portfolio`` and ``portfolio-tpe`` agents
 (:mod:`agents.baselines.ask_tell`) evaluate it first, then go on with random search or TPE.
 
 A portfolio file is JSON: ``format``, ``space``, ``configs`` (in order) and ``train``
-(tasks, seed, k), so a run can say whether its portfolio saw its task.
+(tasks, seed, k), so a run can say whether its portfolio saw its task. Beside it,
+``<stem>.pool.npz`` keeps a sample of the candidates with their percentiles, for the
+adaptive portfolio (:mod:`agents.prior.transfer`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.prior.transfer import POOL_SIZE, TransferPool, pool_path
 from hpo_env.fast.surrogate import SurrogateObjective
 from hpo_env.fast.tables import Table, list_tables
 from hpo_env.history import write_json_atomic
@@ -95,8 +98,18 @@ def build_portfolio(
         "mean_best_percentile": [float(np.max(pct[chosen[: j + 1]], axis=0).mean()) for j in range(len(chosen))],
         "train": {"tasks": names, "exclude": list(exclude), "seed": int(seed), "k": int(k)},
     }
-    write_json_atomic(out, doc)
+    _sample_pool(cands, pct, chosen, names, seed).save(pool_path(out))
+    write_json_atomic(out, doc)  # last: a portfolio file means its pool is there too
     return Path(out)
+
+
+def _sample_pool(cands: np.ndarray, pct: np.ndarray, chosen: list[int], tasks: list[str], seed: int) -> TransferPool:
+    """The portfolio's rows first, then up to :data:`~agents.prior.transfer.POOL_SIZE` others
+    drawn uniformly (seeded) from the candidates."""
+    rest = np.setdiff1d(np.arange(len(cands)), chosen)
+    rest = np.random.default_rng(seed).choice(rest, min(POOL_SIZE, len(rest)), replace=False)
+    rows = np.concatenate([np.asarray(chosen, int), rest])
+    return TransferPool(cands[rows], pct[rows], list(tasks))
 
 
 def load_portfolio(path: str | os.PathLike[str] | None = None, task: str | None = None) -> dict[str, Any]:

@@ -273,6 +273,13 @@ def _pretrain_all(todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int,
         bar.close()
 
 
+def _portfolio_done(path: Path) -> bool:
+    """Whether the portfolio ``path`` and its pool are both there (older runs wrote no pool)."""
+    from agents.prior.transfer import pool_path
+
+    return path.exists() and pool_path(path).exists()
+
+
 def pretrain_leave_one_out(
     leave_out: Sequence[str], out_dir: str | os.PathLike[str], jobs: int = 1, progress: bool = True, **kwargs: Any
 ) -> list[Path]:
@@ -297,7 +304,7 @@ def pretrain_leave_one_out(
     held = {t: [*relatives(t, [*leave_out, *(kwargs.get("tasks") or list_tables(kwargs.get("table_dir")))]), *extra]
             for t in leave_out}  # fmt: skip
     for t in leave_out:
-        if not (out_dir / f"{task_slug(t)}.json").exists():
+        if not _portfolio_done(out_dir / f"{task_slug(t)}.json"):
             build_portfolio(out_dir / f"{task_slug(t)}.json", kwargs.get("tasks"), table_dir=kwargs.get("table_dir"),
                             exclude=held[t], seed=kwargs.get("seed", 0))  # fmt: skip
     todo = [(str(p), {**kwargs, "exclude": held[t], "progress": False})
@@ -334,7 +341,7 @@ def pretrain_folds(
     write_json_atomic(index, {"k": int(k), "seed": seed, "folds": folds})
     train = [[t for t in tasks if t not in set(fold)] for fold in folds]
     for i, names in enumerate(train):
-        if not (out_dir / f"fold{i}.json").exists():
+        if not _portfolio_done(out_dir / f"fold{i}.json"):
             build_portfolio(out_dir / f"fold{i}.json", names, table_dir=kwargs.get("table_dir"), seed=seed)
     paths = [out_dir / f"fold{i}{weights_suffix(kwargs)}" for i in range(len(folds))]
     todo = [(str(p), {**kwargs, "tasks": names, "progress": False})
