@@ -11,10 +11,18 @@ from benchmarks.cli import build_parser, main
 from hpo_env.history import read_jsonl
 
 
+def _sigint_as_in_a_terminal():
+    # A shell's background job (`cmd &`, as CI may be started) inherits SIGINT ignored, and
+    # Python then never raises KeyboardInterrupt; a terminal's foreground command has it at
+    # its default, which is what these tests are about.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_when(cmd, path, n_lines, timeout=120.0):
     """Run ``cmd`` in its own process group and press Ctrl-C (SIGINT to the group, as a
     terminal does) once ``path`` has ``n_lines`` lines; returns (exit code, stderr)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_sigint_as_in_a_terminal)  # fmt: skip
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         if path.exists() and len(read_jsonl(path)) >= n_lines:

@@ -280,7 +280,8 @@ def test_cli_pretrain_and_bench_with_a_prior_directory(tmp_path):
     sets = [f"--set={k}={v}" for k, v in TINY.items()]
     assert main(["pretrain", "--tasks", ",".join(SMALL), "--leave-one-out", "iris,wine", "--out", str(out),
                  "--no-progress", *sets]) == 0  # fmt: skip
-    assert sorted(p.name for p in out.iterdir()) == ["iris.json", "iris.pt", "wine.json", "wine.pt"]
+    names = ["iris.json", "iris.pool.npz", "iris.pt", "wine.json", "wine.pool.npz", "wine.pt"]
+    assert sorted(p.name for p in out.iterdir()) == names
     assert load_prior(out / "iris.pt")["train"]["tasks"] == ["wine", "breast_cancer"]
     res = tmp_path / "r.jsonl"
     args = ["--tasks", "iris", "--agents", "rppo-prior", "--budget", "12", "--seeds", "1", "--prior", str(out)]
