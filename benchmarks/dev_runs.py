@@ -1,5 +1,6 @@
 """Development runs of an agent variant that no registry name covers: the loop behind the
-``run.py`` scripts of ``benchmarks/results/*_dev/``.
+``run.py`` scripts of ``benchmarks/results/*_dev/``, and :func:`combine`, which puts runs of
+several result files side by side for one ``hpo-rl report``.
 
 Each run's result line (as ``hpo-rl bench`` writes it) gets ``cpu_s``, its wall time on this
 machine: in fast mode the evaluations are table look-ups, so that is the agent's own time.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_variant"]
+__all__ = ["combine", "combine_outside", "run_variant"]
 
 
 def run_variant(
@@ -46,3 +47,25 @@ def run_variant(
                 r = run_agent(agent, env, budget, seed, task=task).to_dict()
                 f.write(json.dumps({**r, "cpu_s": round(time.perf_counter() - t, 3)}) + "\n")
                 f.flush()
+
+
+def combine(
+    out: str | Path, sources: Sequence[tuple[str | Path, Sequence[str] | None]], without_tasks: Sequence[str] = ()
+) -> int:
+    """Write to ``out`` the result lines of each ``(path, agents)`` of ``sources`` (every agent's
+    for None), but those of ``without_tasks``; returns how many lines were written."""
+    from hpo_env.history import read_jsonl
+
+    skip = set(without_tasks)
+    rows = [d for path, agents in sources for d in read_jsonl(path)
+            if (agents is None or d["agent"] in agents) and d["task"] not in skip]  # fmt: skip
+    Path(out).write_text("".join(json.dumps(d) + "\n" for d in rows))
+    return len(rows)
+
+
+def combine_outside(sources: Sequence[tuple[str | Path, Sequence[str] | None]], dev_tasks: str | Path) -> None:
+    """:func:`combine` ``sources`` into ``results_cmp.jsonl``, and again without the development
+    tasks (the comma-separated list in the file ``dev_tasks``) into ``results_rest.jsonl``."""
+    dev = Path(dev_tasks).read_text().strip().split(",")
+    n, rest = combine("results_cmp.jsonl", sources), combine("results_rest.jsonl", sources, dev)
+    print(n, "runs,", rest, "outside the development fold")

@@ -126,3 +126,15 @@ def test_the_multifidelity_summary_times_each_run_against_its_own_reference():
     assert "| x | 0.35 | 2/2 | 0.9000 | 0.8900 |" in text  # the median of 0.3 and 0.4
     assert "| y | inf | 0/1 | 0.7000 | 0.6900 |" in text and "| z |" not in text
     assert "Reference TPE runs (2): best val 0.8500, test of best 0.8400." in text  # task b has no runs
+
+
+def test_combine_keeps_the_named_agents_of_each_file_and_leaves_out_tasks(tmp_path):
+    from benchmarks.dev_runs import combine
+    from hpo_env.history import read_jsonl
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    rows = [{"agent": x, "task": t} for x in ("tpe", "random") for t in ("iris", "wine")]
+    a.write_text("".join(json.dumps(d) + "\n" for d in rows))
+    b.write_text(json.dumps({"agent": "new", "task": "wine"}) + "\n")
+    assert combine(tmp_path / "c.jsonl", [(a, ("tpe",)), (b, None)], without_tasks=["iris"]) == 2
+    assert read_jsonl(tmp_path / "c.jsonl") == [{"agent": "tpe", "task": "wine"}, {"agent": "new", "task": "wine"}]
