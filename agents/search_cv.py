@@ -17,9 +17,11 @@ the refitted estimator. It is an estimator itself, so ``clone``, ``Pipeline`` an
     search.best_params_, search.best_score_, search.predict(X_new)
 
 Each proposal is one episode of :class:`~hpo_env.env.HPOEnv` over a
-:class:`~hpo_env.objectives.FunctionObjective` that runs ``cross_validate``, so every
-agent of :data:`agents.registry.AGENTS` can drive it. Agents that condition on the task
+:class:`~hpo_env.objectives.CVObjective` that runs ``cross_validate``, so every agent of
+:data:`agents.registry.AGENTS` can drive it. Agents that condition on the task
 (``rppo-prior``) get its meta-features, computed from ``X, y`` (classification only).
+With ``multi_fidelity=True`` a multi-fidelity agent trains configurations partially first
+and stops the poor ones early, as ``hpo-rl tune --multi-fidelity`` does.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone
-from sklearn.model_selection import check_cv, cross_validate
+from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from hpo_env.env import HPOEnv
+from hpo_env.fidelity import is_full, record_cost
 from hpo_env.history import config_key
-from hpo_env.objectives import FunctionObjective
+from hpo_env.objectives import CVObjective
 from hpo_env.objectives.xgboost import xgboost_space
 from hpo_env.spaces import SearchSpace
 
@@ -63,6 +66,14 @@ class RLSearchCV(BaseEstimator):
         random_state: seeds the agent.
         failure_score: the score recorded for a configuration whose CV raised or gave NaN
             (default 0.0, the worst accuracy; set it for scores that can be negative).
+        multi_fidelity: train configurations partially first (fewer boosting rounds, the
+            first fold's score at Hyperband's rungs) and stop the poor ones early
+            (:class:`~hpo_env.objectives.CVObjective`). The agent must be a multi-fidelity
+            one; ``"auto"`` is ``rppo-prior-hb`` for a classifier, ``tpe-hyperband`` for a
+            regressor. ``n_iter`` then counts full-evaluation equivalents (a configuration
+            stopped at 1/9 of its rounds costs about 1/9 of its first fold), and
+            ``cv_results_`` gains ``cost`` and ``pruned``; a stopped configuration has no
+            CV score (NaN) and ranks last, so the best is always a full cross-validation.
     """
 
     def __init__(
@@ -76,6 +87,7 @@ class RLSearchCV(BaseEstimator):
         refit: bool = True,
         random_state: int | None = None,
         failure_score: float = 0.0,
+        multi_fidelity: bool = False,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -86,6 +98,7 @@ class RLSearchCV(BaseEstimator):
         self.refit = refit
         self.random_state = random_state
         self.failure_score = failure_score
+        self.multi_fidelity = multi_fidelity
 
     @property
     def _regression(self) -> bool:
@@ -103,7 +116,29 @@ class RLSearchCV(BaseEstimator):
     def _agent_name(self) -> str:
         if self.agent != "auto":
             return self.agent
+        if self.multi_fidelity:
+            return "tpe-hyperband" if self._regression else "rppo-prior-hb"
         return "rppo" if self._regression else "rppo-prior"
+
+    def _make_agent(self) -> Any:
+        from agents.registry import make_agent
+
+        agent = make_agent(self._agent_name())
+        if self._regression and agent.env_overrides.get("meta_features"):
+            raise ValueError(
+                f"RLSearchCV: agent {self.agent!r} starts from the learned prior, which is for classification; "
+                "for an XGBRegressor use agent='rppo' (the default), 'tpe' or 'random'"
+            )
+        if bool(self.multi_fidelity) != agent.multi_fidelity:
+            raise ValueError(
+                f"RLSearchCV: multi_fidelity={self.multi_fidelity!r} with agent {agent.name!r}, which "
+                + (
+                    "makes only full evaluations; use 'rppo-prior-hb' or 'tpe-hyperband'"
+                    if self.multi_fidelity
+                    else "trains configurations partially; set multi_fidelity=True"
+                )
+            )
+        return agent
 
     def _check(self, space: SearchSpace) -> None:
         if type(self.estimator).__name__ not in ("XGBClassifier", "XGBRegressor"):
@@ -119,7 +154,6 @@ class RLSearchCV(BaseEstimator):
     def fit(self, X: Any, y: Any, **fit_params: Any) -> RLSearchCV:
         """Search ``n_iter`` configurations by cross-validation on ``X, y``, then refit the best."""
         from agents.base import run_agent
-        from agents.registry import make_agent
 
         space = self.space if self.space is not None else xgboost_space()
         self._check(space)
@@ -131,28 +165,29 @@ class RLSearchCV(BaseEstimator):
             codes = self.label_encoder_.transform(y)
         cv = check_cv(self.cv, codes, classifier=not self._regression)
         self.n_splits_ = cv.get_n_splits(X, codes)
-        runs: dict[tuple, dict[str, Any]] = {}
-
-        def cross_validated(config: dict[str, Any]) -> float:
-            est = clone(self.estimator).set_params(**config)
-            res = cross_validate(est, X, codes, cv=cv, scoring=self.scoring, params=fit_params, error_score="raise")
-            runs[config_key(config)] = res
-            return float(np.mean(res["test_score"]))
-
-        agent = make_agent(self._agent_name())
-        if self._regression and agent.env_overrides.get("meta_features"):
-            raise ValueError(
-                f"RLSearchCV: agent {self.agent!r} starts from the learned prior, which is for classification; "
-                "for an XGBRegressor use agent='rppo' (the default), 'tpe' or 'random'"
-            )
+        agent = self._make_agent()
+        seed = 0 if self.random_state is None else int(self.random_state)
+        objective = CVObjective(
+            self.estimator,
+            X,
+            codes,
+            space=space,
+            cv=cv,
+            scoring=self.scoring,
+            fit_params=fit_params,
+            failure_score=self.failure_score,
+            seed=seed,
+        )
         env = HPOEnv(
-            FunctionObjective(cross_validated, space, failure_score=float(self.failure_score)),
+            objective,
             order=agent.env_overrides.get("order", "fixed"),
             context=self._context(X, codes) if agent.env_overrides.get("meta_features") else None,
         )
-        seed = 0 if self.random_state is None else int(self.random_state)
         run_agent(agent, env, int(self.n_iter), seed)
-        self.cv_results_ = _cv_results(env.history.records, runs, space, self.n_splits_)
+        self.cv_results_ = _cv_results(env.history.records, objective.runs, space, self.n_splits_)
+        if self.multi_fidelity:
+            self.cv_results_["cost"] = np.array([record_cost(r) for r in env.history.records])
+            self.cv_results_["pruned"] = np.array([bool(r.get("pruned")) for r in env.history.records])
         self.best_index_ = int(np.argmin(self.cv_results_["rank_test_score"]))
         self.best_params_ = self.cv_results_["params"][self.best_index_]
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
@@ -195,9 +230,10 @@ def _cv_results(
     records: list[dict[str, Any]], runs: dict[tuple, dict[str, Any]], space: SearchSpace, n_splits: int
 ) -> dict[str, Any]:
     """``RandomizedSearchCV``'s ``cv_results_`` from the env's real evaluations, in the order they were made.
-    A configuration whose CV failed has NaN scores and times, as with ``error_score=np.nan``."""
+    A configuration whose CV failed, or that was trained only partially, has NaN scores and
+    times, as with ``error_score=np.nan``."""
     nan = np.full(n_splits, np.nan)
-    rows = [runs.get(config_key(r["config"]), {}) for r in records]
+    rows = [runs.get(config_key(r["config"]), {}) if is_full(r) else {} for r in records]
     split = np.array([row.get("test_score", nan) for row in rows], dtype=float).reshape(len(rows), n_splits)
     out: dict[str, Any] = {}
     for key in ("fit_time", "score_time"):

@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "CURVE_STEPS",
     "PARTIAL_KEYS",
+    "RUNG_STEPS",
     "Fidelity",
     "FidelityRun",
     "Reporter",
@@ -37,6 +38,10 @@ __all__ = [
 #: Points of the learning curve, evenly spaced over the boosting rounds: 27 = 3^3, so
 #: Hyperband with reduction factor 3 has its rungs at 1/27, 1/9, 1/3 and all rounds.
 CURVE_STEPS = 27
+
+#: The curve steps at Hyperband's rungs (reduction factor 3): 1/27, 1/9, 1/3 and all
+#: rounds. An objective that pays for each point of its curve scores only these.
+RUNG_STEPS = tuple(CURVE_STEPS // 3**k for k in (3, 2, 1, 0))
 
 #: A partial evaluation's fields in its record and terminal ``info``; a full one has none of them.
 PARTIAL_KEYS = ("fidelity", "pruned", "cost", "curve")

@@ -177,9 +177,9 @@ def fidelity_dataset(space: SearchSpace, records: Iterable[Mapping[str, Any]]) -
     point it reached) and the points of its learning curve at the Hyperband rungs
     (1/27, 1/9, 1/3 of the rounds) below that. Failures are left out, as in :func:`history_dataset`.
     """
-    from hpo_env.fidelity import CURVE_STEPS
+    from hpo_env.fidelity import CURVE_STEPS, RUNG_STEPS
 
-    rungs = {CURVE_STEPS // 3**k for k in (1, 2, 3)}
+    rungs = set(RUNG_STEPS[:-1])
     rows: list[np.ndarray] = []
     y: list[float] = []
     for r in records:

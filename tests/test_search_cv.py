@@ -70,3 +70,29 @@ def test_bad_input_is_one_clear_error():
         RLSearchCV(xgb(), agent="bogus", n_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="must be an xgboost.XGBClassifier or XGBRegressor"):
         RLSearchCV(uniform(), n_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="agent 'tpe', which makes only full evaluations"):
+        RLSearchCV(xgb(), agent="tpe", n_iter=2, multi_fidelity=True).fit(X, y)
+    with pytest.raises(ValueError, match="agent 'tpe-hyperband', which trains configurations partially"):
+        RLSearchCV(xgb(), agent="tpe-hyperband", n_iter=2).fit(X, y)
+
+
+def test_multi_fidelity_stops_poor_configurations_and_picks_a_full_cross_validation():
+    X, y = load_wine(return_X_y=True)  # the one table the shipped prior did not see
+    search = RLSearchCV(xgb(), space=SMALL, n_iter=8, cv=3, random_state=0, multi_fidelity=True).fit(X, y)
+    r = search.cv_results_
+    pruned, cost = r["pruned"], r["cost"]
+    assert pruned.any() and not pruned[search.best_index_]
+    assert np.isnan(r["mean_test_score"][pruned]).all() and (r["rank_test_score"][pruned] > (~pruned).sum()).all()
+    assert (cost[pruned] <= 1 / 3 + 1e-9).all() and (cost[~pruned] == 1.0).all()
+    assert 8 <= cost.sum() < 9  # n_iter counts full-evaluation equivalents; the last may pass it
+    # The incumbent's score is scikit-learn's own CV of it (its first fold was trained in pieces).
+    best = cross_val_score(xgb().set_params(**search.best_params_), X, y, cv=3)
+    assert search.best_score_ == pytest.approx(best.mean(), abs=1e-9)
+    assert r["split0_test_score"][search.best_index_] == pytest.approx(best[0], abs=1e-9)
+
+
+def test_multi_fidelity_by_default_proposes_from_the_shipped_prior(recwarn):
+    X, y = load_wine(return_X_y=True)
+    search = RLSearchCV(xgb(), n_iter=3, cv=2, random_state=1, multi_fidelity=True).fit(X, y)
+    assert not [w for w in recwarn if "goes on with TPE" in str(w.message)]  # the prior was used
+    assert not search.cv_results_["pruned"][search.best_index_] and search.score(X, y) > 0.9
