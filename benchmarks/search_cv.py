@@ -5,9 +5,12 @@
 Per task and seed: a stratified 25% test split (seeded), then each search runs ``n_iter``
 configurations of XGBoost's default 9-d space (``hpo_env.xgboost_space``, sampled by
 ``RandomizedSearchCV`` from the same ranges: log-uniform where the space is log) with
-5-fold CV on the rest, and refits the best. One JSON line per (method, task, seed):
-``best_score`` (the CV accuracy of the chosen configuration), ``test_score`` (the refit
-model on the test split) and ``seconds``. Rerunning skips lines already there.
+5-fold CV on the rest, and refits the best. A method is ``RandomizedSearchCV``,
+``RLSearchCV:AGENT``, or ``RLSearchCV-mf:AGENT`` (``multi_fidelity=True``, ``n_iter`` in
+full-evaluation equivalents). One JSON line per (method, task, seed): ``best_score`` (the
+CV accuracy of the chosen configuration), ``test_score`` (the refit model on the test
+split), ``seconds``, and ``configs`` and ``pruned`` (configurations tried, and of them
+stopped early). Rerunning skips lines already there.
 """
 
 from __future__ import annotations
@@ -66,11 +69,15 @@ def _one(method: str, task: str, seed: int, n_iter: int, data_dir: str | None) -
     if method == "RandomizedSearchCV":
         search = RandomizedSearchCV(est, scipy_distributions(xgboost_space()), n_iter=n_iter, cv=5, random_state=seed)
     else:
-        search = RLSearchCV(est, agent=method.split(":", 1)[1], n_iter=n_iter, cv=5, random_state=seed)
+        kind, _, agent = method.partition(":")
+        mf = kind == "RLSearchCV-mf"
+        search = RLSearchCV(est, agent=agent, n_iter=n_iter, cv=5, random_state=seed, multi_fidelity=mf)
     t0 = time.perf_counter()
     search.fit(Xtr, ytr)
+    seconds, r = round(time.perf_counter() - t0, 2), search.cv_results_
     return {"method": method, "task": task, "seed": seed, "n_iter": n_iter, "best_score": float(search.best_score_),
-            "test_score": float(search.score(Xte, yte)), "seconds": round(time.perf_counter() - t0, 2)}  # fmt: skip
+            "test_score": float(search.score(Xte, yte)), "seconds": seconds, "configs": len(r["params"]),
+            "pruned": int(np.sum(r.get("pruned", 0)))}  # fmt: skip
 
 
 def run(tasks: list[str], methods: list[str], seeds: int, n_iter: int, out: Path, data_dir: str | None) -> None:
@@ -110,8 +117,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    lines = ["| method | mean CV score | mean test score | mean s | test vs RandomizedSearchCV W/T/L |",
-             "|---|---|---|---|---|"]  # fmt: skip
+    lines = ["| method | mean CV score | mean test score | mean s | configs (stopped early) | "
+             "test vs RandomizedSearchCV W/T/L |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for col in ("configs", "pruned"):  # lines written before these were recorded
+        df[col] = df.get(col, np.nan)
     ref = df[df.method == "RandomizedSearchCV"].set_index(["task", "seed"]).test_score
     for m, d in df.groupby("method", sort=False):
         wtl = [0, 0, 0]
@@ -120,6 +129,7 @@ def summary(rows: list[dict[str, Any]]) -> str:
             se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
             wtl[0 if diff.mean() > 2 * se and diff.mean() > 0 else 2 if diff.mean() < -2 * se else 1] += 1
         lines.append(f"| {m} | {d.best_score.mean():.4f} | {d.test_score.mean():.4f} | {d.seconds.mean():.1f} | "
+                     f"{d.configs.mean():.1f} ({d.pruned.mean():.1f}) | "
                      f"{'-' if m == 'RandomizedSearchCV' else '/'.join(map(str, wtl))} |")  # fmt: skip
     lines += ["", "Mean test score per task:", "", *_per_task(df, "test_score")]
     lines += ["", "Mean CV score of the chosen configuration per task:", "", *_per_task(df, "best_score")]
