@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "CURVE_STEPS",
     "PARTIAL_KEYS",
@@ -32,6 +34,7 @@ __all__ = [
     "curve_rounds",
     "full_evals",
     "is_full",
+    "nested_rows",
     "record_cost",
 ]
 
@@ -90,8 +93,19 @@ class Fidelity:
             raise ValueError(f"fidelity={x!r}; expected a fraction, a dict with 'rounds'/'data', or None")
         return None if f is None or f.full else f
 
+    def rounds_of(self, n_rounds: int) -> int:
+        """The boosting rounds this fidelity trains of a configuration's ``n_rounds`` (1 at least)."""
+        return max(1, math.ceil(self.rounds * n_rounds))
+
     def to_dict(self) -> dict[str, float]:
         return {"rounds": self.rounds, "data": self.data}
+
+
+def nested_rows(rows: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """The first ``fraction`` of a fixed permutation (by ``seed``) of ``rows``, in their order:
+    a larger fraction holds every row of a smaller one."""
+    perm = np.random.default_rng(seed).permutation(len(rows))
+    return rows[np.sort(perm[: max(1, math.ceil(fraction * len(rows)))])]
 
 
 def curve_rounds(n_rounds: int, steps: int = CURVE_STEPS) -> list[int]:

@@ -199,9 +199,9 @@ class PortfolioAgent(_AskTellAgent):
         return TransferPool.load(path)
 
     def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
-        queue = list(self._configs)
         if self._pool is not None:
             return self._adaptive_start(space, seed)
+        queue = list(self._configs)
         if self.then == "random":
             rng = np.random.default_rng(seed)
             return (lambda: (None, queue.pop(0) if queue else space.sample(rng))), (lambda h, r: None)

@@ -21,7 +21,6 @@ Only a full evaluation has per-fold scores in :attr:`CVObjective.runs` (what
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -32,7 +31,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import cross_validate
 from sklearn.utils import _safe_indexing
 
-from hpo_env.fidelity import RUNG_STEPS, FidelityRun, curve_rounds
+from hpo_env.fidelity import RUNG_STEPS, FidelityRun, curve_rounds, nested_rows
 from hpo_env.history import config_key
 from hpo_env.objectives.base import Evaluation, Objective
 from hpo_env.objectives.xgboost import _DEFAULT_ROUNDS, _ROUNDS_KEY
@@ -103,7 +102,7 @@ class CVObjective(Objective):
         """Train the folds by hand, at ``run``'s fidelity, the first with ``run``'s reporter."""
         est = clone(self.estimator).set_params(**config)
         run.rounds_full = self.params(config)[1]
-        rounds = run.rounds_full if run.fidelity is None else max(1, math.ceil(run.fidelity.rounds * run.rounds_full))
+        rounds = run.rounds_full if run.fidelity is None else run.fidelity.rounds_of(run.rounds_full)
         data = 1.0 if run.fidelity is None else run.fidelity.data
         scorer = check_scoring(est, self.scoring)
         folds = list(self.cv.split(self.X, self.y))
@@ -153,11 +152,8 @@ class CVObjective(Objective):
         return fresh.fit(*self._xy(rows), **self._fit_params(rows), **more)
 
     def _rows(self, fold: int, train: np.ndarray, fraction: float) -> np.ndarray:
-        """The first ``fraction`` of a fixed permutation of a fold's training rows, in order."""
-        if fraction == 1.0:
-            return train
-        perm = np.random.default_rng(self.seed * 1000 + fold).permutation(len(train))
-        return train[np.sort(perm[: max(1, math.ceil(fraction * len(train)))])]
+        """A fold's training rows at the data fraction (nested across fractions, as XGBoostObjective's)."""
+        return train if fraction == 1.0 else nested_rows(train, fraction, self.seed * 1000 + fold)
 
     def _xy(self, rows: np.ndarray) -> tuple[Any, np.ndarray]:
         return _safe_indexing(self.X, rows), self.y[rows]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
 
-from hpo_env.fidelity import FidelityRun, curve_rounds
+from hpo_env.fidelity import FidelityRun, curve_rounds, nested_rows
 from hpo_env.objectives.base import Deadline, SplitObjective, TimedOut
 from hpo_env.spaces import Float, Int, SearchSpace
 from hpo_env.tasks import Split, Task
@@ -150,9 +149,7 @@ class XGBoostObjective(SplitObjective):
     def _train_rows(self, fold: int, split: Split, fraction: float) -> xgb.DMatrix:
         """The first ``fraction`` of a fixed permutation of ``split.train`` (nested across fractions)."""
         if (fold, fraction) not in self._subsets:
-            perm = np.random.default_rng(self.seed * 1000 + fold).permutation(len(split.train))
-            keep = np.sort(perm[: max(1, math.ceil(fraction * len(perm)))])
-            self._subsets[fold, fraction] = self._dmatrix(split.train[keep])
+            self._subsets[fold, fraction] = self._dmatrix(nested_rows(split.train, fraction, self.seed * 1000 + fold))
         return self._subsets[fold, fraction]
 
     def params(self, config: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
@@ -188,7 +185,7 @@ class XGBoostObjective(SplitObjective):
             run.rounds_full = rounds
             fid = run.fidelity
             if fid is not None:
-                rounds = max(1, math.ceil(fid.rounds * rounds))
+                rounds = fid.rounds_of(rounds)
                 dtrain = dtrain if fid.data == 1.0 else self._train_rows(fold, split, fid.data)
             if fold == 0 and run.report is not None:
                 y, k = self.task.y[split.valid], self.task.n_classes
