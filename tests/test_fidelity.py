@@ -139,6 +139,24 @@ def test_rppo_prior_hb_tilts_its_first_proposals_to_cheap_samples_of_the_prior()
     assert pick in first4 and env.unwrapped.objective.params(pick)[1] == min(rounds) < max(rounds)
 
 
+@pytest.mark.filterwarnings("ignore:rppo-prior-hb. the prior")  # the shipped prior saw breast_cancer
+def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
+    from agents.multifidelity import PriorHyperbandAgent
+
+    def run(agent):
+        env = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0, meta_features=True)
+        run_agent(agent, env, 4, seed=0)
+        return [(r["config"], r.get("pruned", False)) for r in env.unwrapped.history.records]
+
+    never, two, tpe_hb = PriorHyperbandAgent(prior_for=0), PriorHyperbandAgent(prior_for=2), make_agent("tpe-hyperband")
+    tpe_hb.name = never.name  # the pruner's brackets hash the study's name, which is the agent's
+    assert run(never) == run(tpe_hb)  # no proposal of the prior: TPE's run, exactly
+    from_pool = [config in two._configs for config, _ in run(two)]
+    assert from_pool[:2] == [True, True] and len(from_pool) > 2 and not any(from_pool[2:])
+    with pytest.raises(ValueError, match=r"prior_for=-1; expected a number of proposals >= 0, or None"):
+        PriorHyperbandAgent(prior_for=-1)
+
+
 def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):
     import json
 

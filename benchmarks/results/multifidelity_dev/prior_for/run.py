@@ -1,0 +1,61 @@
+"""Issue 18 development runs: ``rppo-prior-hb`` whose prior proposes only the first K proposals.
+
+    python run.py K [K ...]     # from this folder; appends to results.jsonl, resumes
+
+Each variant ``prior-hb:forK`` is ``PriorHyperbandAgent(prior=..., prior_for=K)`` run like
+``python -m benchmarks.multifidelity`` runs ``rppo-prior-hb``: the 4 development tasks, 3
+seeds, each task's time budget the median wall of TPE's 50 full evaluations (``../b50/ref.jsonl``),
+held-out fold priors, 2 runs at a time with one XGBoost thread each.
+"""
+
+import json
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[3]
+PRIOR = ROOT / "benchmarks/results/corpus_fast_b100/folds"
+DATA = ROOT.parent / "shared/datasets"
+OUT = HERE / "results.jsonl"
+
+
+def one(k: int, task: str, seed: int, seconds: float) -> dict:
+    import gymnasium as gym
+    import torch as th
+
+    import hpo_env  # noqa: F401 - registers the envs
+    from agents.base import run_agent
+    from agents.multifidelity import PriorHyperbandAgent
+
+    th.set_num_threads(1)
+    agent = PriorHyperbandAgent(prior=str(PRIOR), prior_for=k)
+    env = gym.make("HPO-XGB-v0", nthread=1, data_dir=str(DATA), **agent.env_overrides, task=task, seed=seed)
+    try:
+        res = run_agent(agent, env, 2500, seed, task=task, time_budget=seconds).to_dict()
+    finally:
+        env.close()
+    return {**res, "agent": f"prior-hb:for{k}", "env": "HPO-XGB-v0"}
+
+
+def main() -> None:
+    ref = [json.loads(line) for line in (HERE.parent / "b50/ref.jsonl").read_text().splitlines()]
+    walls: dict[str, list[float]] = {}
+    for r in ref:
+        walls.setdefault(r["task"], []).append(float(r["wall_s"]))
+    budgets = {t: round(statistics.median(w), 1) for t, w in walls.items()}
+    done = set()
+    if OUT.exists():
+        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, OUT.read_text().splitlines())}
+    jobs = [(int(k), t, s, budgets[t]) for k in sys.argv[1:] for t in sorted(budgets, key=budgets.get, reverse=True)
+            for s in range(3) if (f"prior-hb:for{k}", t, s) not in done]  # fmt: skip
+    with ProcessPoolExecutor(2) as pool, OUT.open("a") as f:
+        for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
+            f.write(json.dumps(res) + "\n")
+            f.flush()
+            print(res["agent"], res["task"], res["seed"], res["best_val"], flush=True)
+
+
+if __name__ == "__main__":
+    main()
