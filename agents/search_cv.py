@@ -26,6 +26,7 @@ and stops the poor ones early, as ``hpo-rl tune --multi-fidelity`` does.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -74,6 +75,10 @@ class RLSearchCV(BaseEstimator):
             stopped at 1/9 of its rounds costs about 1/9 of its first fold), and
             ``cv_results_`` gains ``cost`` and ``pruned``; a stopped configuration has no
             CV score (NaN) and ranks last, so the best is always a full cross-validation.
+        prior: for an agent that learns across tasks (``rppo-prior``, ``rppo-prior-hb``, the
+            portfolios: :func:`agents.registry.prior_agents`), its weights or portfolio file
+            (default None: the shipped one, trained on the corpus tasks; pass another to
+            search a data set that the shipped one saw). Refused for any other agent.
     """
 
     def __init__(
@@ -88,6 +93,7 @@ class RLSearchCV(BaseEstimator):
         random_state: int | None = None,
         failure_score: float = 0.0,
         multi_fidelity: bool = False,
+        prior: str | os.PathLike[str] | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -99,6 +105,7 @@ class RLSearchCV(BaseEstimator):
         self.random_state = random_state
         self.failure_score = failure_score
         self.multi_fidelity = multi_fidelity
+        self.prior = prior
 
     @property
     def _regression(self) -> bool:
@@ -121,9 +128,15 @@ class RLSearchCV(BaseEstimator):
         return "rppo" if self._regression else "rppo-prior"
 
     def _make_agent(self) -> Any:
-        from agents.registry import make_agent
+        from agents.registry import make_agent, prior_agents
 
-        agent = make_agent(self._agent_name())
+        name = self._agent_name()
+        if self.prior is not None and name not in prior_agents():
+            raise ValueError(
+                f"RLSearchCV: prior={str(self.prior)!r} with agent {name!r}, which learns nothing across tasks; "
+                f"expected one of {list(prior_agents())}, or prior=None"
+            )
+        agent = make_agent(name, **({} if self.prior is None else {"prior": str(self.prior)}))
         if self._regression and agent.env_overrides.get("meta_features"):
             raise ValueError(
                 f"RLSearchCV: agent {self.agent!r} starts from the learned prior, which is for classification; "

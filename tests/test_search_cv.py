@@ -74,6 +74,8 @@ def test_bad_input_is_one_clear_error():
         RLSearchCV(xgb(), agent="tpe", n_iter=2, multi_fidelity=True).fit(X, y)
     with pytest.raises(ValueError, match="agent 'tpe-hyperband', which trains configurations partially"):
         RLSearchCV(xgb(), agent="tpe-hyperband", n_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="prior='x.pt' with agent 'tpe', which learns nothing across tasks"):
+        RLSearchCV(xgb(), agent="tpe", prior="x.pt", n_iter=2).fit(X, y)
 
 
 def test_multi_fidelity_stops_poor_configurations_and_picks_a_full_cross_validation():
@@ -96,3 +98,10 @@ def test_multi_fidelity_by_default_proposes_from_the_shipped_prior(recwarn):
     search = RLSearchCV(xgb(), n_iter=3, cv=2, random_state=1, multi_fidelity=True).fit(X, y)
     assert not [w for w in recwarn if "goes on with TPE" in str(w.message)]  # the prior was used
     assert not search.cv_results_["pruned"][search.best_index_] and search.score(X, y) > 0.9
+
+
+def test_prior_reaches_the_agent(tmp_path):
+    X, y = load_wine(return_X_y=True)
+    missing = tmp_path / "missing.pt"
+    with pytest.warns(UserWarning, match=f"goes on with TPE's proposals: no prior weights at {missing}"):
+        RLSearchCV(xgb(), space=SMALL, n_iter=2, cv=2, multi_fidelity=True, prior=missing).fit(X, y)
