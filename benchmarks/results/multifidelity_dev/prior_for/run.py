@@ -9,10 +9,12 @@ held-out fold priors, 2 runs at a time with one XGBoost thread each.
 """
 
 import json
-import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
+from hpo_env.history import read_jsonl
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[3]
@@ -40,11 +42,7 @@ def one(k: int, task: str, seed: int, seconds: float) -> dict:
 
 
 def main() -> None:
-    ref = [json.loads(line) for line in (HERE.parent / "b50/ref.jsonl").read_text().splitlines()]
-    walls: dict[str, list[float]] = {}
-    for r in ref:
-        walls.setdefault(r["task"], []).append(float(r["wall_s"]))
-    budgets = {t: round(statistics.median(w), 1) for t, w in walls.items()}
+    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
     done = set()
     if OUT.exists():
         done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, OUT.read_text().splitlines())}
