@@ -89,3 +89,10 @@ def test_too_many_parameters_is_refused_with_the_limit_named():
     study = optuna.create_study(sampler=RecurrentPPOSampler(seed=0, max_params=2))
     with pytest.raises(ValueError, match="max_params=2"):
         study.optimize(lambda t: sum(t.suggest_float(f"p{i}", 0, 1) for i in range(3)), n_trials=1, catch=())
+
+
+def test_a_screening_setting_is_refused_not_ignored():
+    from agents.rppo.presets import ModelSettings
+
+    with pytest.raises(ValueError, match=r"takes no screening: model screen=8; expected 0"):
+        RecurrentPPOSampler(model_based=True, model=ModelSettings(screen=8))

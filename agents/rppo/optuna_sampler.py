@@ -87,7 +87,9 @@ class RecurrentPPOSampler(BaseSampler):
             policy's KL from before the stretch passes the threshold: the paper's loop).
         model: the model's :class:`~agents.rppo.presets.ModelSettings` (``reward_model``,
             ``kl_threshold``, ``max_model_updates``, ``min_real_evals`` finished trials
-            before the first fit...; default: its defaults).
+            before the first fit...; default: its defaults). Not ``screen``: a trial's
+            parameters come one ``suggest_*`` call at a time, so there is no whole
+            candidate for the model to screen, and a setting that asks for it is refused.
         tensorboard_log: a directory for TensorBoard logs of the updates, or None.
         torch_threads: torch CPU threads to use (the net is tiny: more threads only
             contend with the trials' own work); None leaves torch's setting alone.
@@ -120,6 +122,9 @@ class RecurrentPPOSampler(BaseSampler):
         self.failure_reward = failure_reward
         self.model_based = bool(model_based)
         self.model_settings = model or ModelSettings()
+        if self.model_settings.screen:
+            raise ValueError(f"RecurrentPPOSampler takes no screening: model screen={self.model_settings.screen!r}; "
+                             "expected 0 (a trial's parameters come one suggest call at a time)")  # fmt: skip
         self._stretch = ModelStretch(self.model_settings)
         if torch_threads is not None:
             th.set_num_threads(int(torch_threads))
