@@ -10,7 +10,8 @@
    here is TPE again, under the time budget, so all four are cut the same way.
 3. ``OUT/summary.md``: per agent, the wall time it needs to reach the reference TPE run's
    final best validation score, as a fraction of that run's wall time (median over
-   task-seeds; a run that never reaches it counts as infinite), then the report of
+   task-seeds; a run that never reaches it counts as infinite), a warning if the runs were
+   made at different machine speeds (each records ``speed_probe_s``), then the report of
    ``hpo-rl report`` (mean rank, regret and paired W/T/L at 25, 50 and 100% of the
    time budget) in ``OUT/report``.
 
@@ -26,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.speed import speed_note
 from hpo_env.history import read_jsonl
 
 __all__ = ["main", "time_to_reach"]
@@ -76,6 +78,8 @@ def summary(ref: list[dict[str, Any]], runs: list[dict[str, Any]], agents: list[
     ref_val = statistics.mean(r["best_val"] for r in refs.values())
     ref_test = statistics.mean(r["test_of_best"] for r in refs.values() if r["test_of_best"] is not None)
     lines += ["", f"Reference TPE runs ({len(refs)}): best val {ref_val:.4f}, test of best {ref_test:.4f}.", ""]
+    note = speed_note([r.get("speed_probe_s") for r in [*refs.values(), *runs] if r["task"] in tasks])
+    lines += [note, ""] if note else []
     return lines
 
 
@@ -99,7 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tasks, agents = resolve_tasks(None, a.tasks), [x for x in a.agents.split(",") if x]
     env_kwargs = {} if a.data_dir is None else {"data_dir": a.data_dir}
-    run_matrix(tasks, ["tpe"], range(a.seeds), a.evals, out / "ref.jsonl", jobs=a.jobs, env_kwargs=env_kwargs)
+    run_matrix(
+        tasks, ["tpe"], range(a.seeds), a.evals, out / "ref.jsonl", jobs=a.jobs, env_kwargs=env_kwargs, probe=True
+    )
     ref = read_jsonl(out / "ref.jsonl")
     agent_kwargs = {"rppo-prior-hb": {"prior": a.prior}} if a.prior else {}
     for task, seconds in _budgets([r for r in ref if r["task"] in tasks]).items():

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.speed import speed_note
 from benchmarks.stats import BUDGETS, budget_lines, paired_differences, paired_verdict
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
@@ -177,6 +178,13 @@ def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str])
     ]
     if n_max < 2:
         lines += ["**One seed per task:** no difference can be told from noise; every comparison is anecdotal.", ""]
+    return lines + _flags(df)
+
+
+def _flags(df: pd.DataFrame) -> list[str]:
+    """Warnings that the results do not compare as they should: a prior that saw its task, or
+    time-budgeted runs made at different machine speeds (or with no speed on record)."""
+    lines = []
     saw = (
         df[[isinstance(e, dict) and bool(e.get("prior_saw_task")) for e in df["extra"]]]
         if "extra" in df
@@ -189,6 +197,10 @@ def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str])
             f"so they are not held-out results: {', '.join(pairs)}.",
             "",
         ]
+    if "time_budget" in df and df.time_budget.notna().any():
+        timed = df[df.time_budget.notna()]
+        note = speed_note(list(timed["speed_probe_s"]) if "speed_probe_s" in timed else [None] * len(timed))
+        lines += [note, ""] if note else []
     return lines
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.speed import speed_probe
 from hpo_env.history import append_jsonl, read_jsonl
 from hpo_env.optional import require
 
@@ -34,9 +35,12 @@ def run_one(
     env_kwargs: dict | None = None,
     agent_kwargs: dict | None = None,
     time_budget: float | None = None,
+    probe: bool = False,
 ) -> dict[str, Any]:
     """One run in this process: build the env (nthread=1), run the agent, return the result line.
-    ``time_budget`` stops the run at that many seconds on the env's clock (``run_agent``)."""
+    ``time_budget`` stops the run at that many seconds on the env's clock (``run_agent``).
+    ``probe`` first measures the machine's speed (:func:`benchmarks.speed.speed_probe`) into
+    the line's ``speed_probe_s``."""
     import gymnasium as gym
     import torch as th
 
@@ -45,6 +49,7 @@ def run_one(
     from agents.registry import make_agent
 
     th.set_num_threads(1)
+    speed = speed_probe() if probe else None
     a = make_agent(agent, **(agent_kwargs or {}))
     kw = {"nthread": 1, **(env_kwargs or {}), **a.env_overrides, "task": task, "seed": seed}
     env = gym.make(env_id, **kw)
@@ -53,6 +58,8 @@ def run_one(
     finally:
         env.close()
     res["env"] = env_id
+    if speed is not None:
+        res["speed_probe_s"] = speed
     return res
 
 
@@ -122,6 +129,7 @@ def run_matrix(
     address: str | None = None,
     agent_kwargs: dict[str, dict[str, Any]] | None = None,
     time_budget: float | None = None,
+    probe: bool | None = None,
 ) -> dict[str, Any]:
     """Run the matrix, skipping runs already in ``out``; returns counts and any crashed runs.
 
@@ -132,6 +140,8 @@ def run_matrix(
     for it (e.g. ``{"rppo-prior": {"prior": DIR}}``); they are not part of a run's key,
     so results of other settings belong in another ``out``. ``time_budget`` stops every
     run at the same wall-clock seconds (``budget`` then caps the evaluations; make it large).
+    ``probe`` (default: with a ``time_budget``) records the machine's speed just before each
+    run, so that runs made at different speeds can be told apart (:mod:`benchmarks.speed`).
     """
     from agents.parallel import imap_unordered
 
@@ -143,9 +153,10 @@ def run_matrix(
         raise ValueError(f"time_budget={time_budget!r}; expected seconds > 0")
     built = check_agents(agents, agent_kwargs, backend)
     out = Path(out)
+    probe = time_budget is not None if probe is None else bool(probe)
     done = {_key(r) for r in read_jsonl(out)} if out.exists() else set()
     todo = [
-        (a, t, s, int(budget), env_id, env_kwargs or {}, agent_kwargs.get(a, {}), time_budget)
+        (a, t, s, int(budget), env_id, env_kwargs or {}, agent_kwargs.get(a, {}), time_budget, probe)
         for t in tasks
         for s in seeds
         for a in agents
