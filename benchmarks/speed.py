@@ -6,10 +6,16 @@ another day: this project's machine ran 1.6 times faster on 2026-12-06 than on
 therefore records ``speed_probe_s``, the seconds of one fixed XGBoost fit made just before
 it, and ``hpo-rl report`` flags a results file whose runs differ in it by more than
 :data:`SPEED_TOLERANCE`.
+
+    python -m benchmarks.speed --jobs 2 --probes 5
+
+makes ``--probes`` probes in each of ``--jobs`` processes at once (as a benchmark's runs
+are made) and prints them with their spread, the slowest over the fastest.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Iterable
 
@@ -19,7 +25,8 @@ __all__ = ["SPEED_TOLERANCE", "speed_note", "speed_probe", "speed_spread"]
 
 #: Largest ratio of the slowest to the fastest ``speed_probe_s`` in one results file before
 #: the report says its time-budgeted runs were made at different speeds. Probes made side
-#: by side on an idle 2-core machine stay within about 10% of each other.
+#: by side on this project's idle 2-core machine spread by 1.014 (0.1101 to 0.1116 s:
+#: ``python -m benchmarks.speed``, 5 probes in each of 2 processes).
 SPEED_TOLERANCE = 1.25
 #: The probe's data (rows of 20 Gaussian features) and boosting rounds, and how many times it
 #: is fit (the fastest counts: the least disturbed by whatever else runs).
@@ -68,3 +75,25 @@ def speed_note(probes: list[float | None]) -> str | None:
             "recorded), so whether all were made at one speed cannot be told."
         )
     return " ".join(notes) or None
+
+
+def _probes(n: int) -> list[float]:
+    return [speed_probe() for _ in range(n)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    from agents.parallel import process_pool
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--jobs", type=int, default=2, help="processes probing at once (default: %(default)s)")
+    p.add_argument("--probes", type=int, default=5, help="probes in each process (default: %(default)s)")
+    a = p.parse_args(argv)
+    with process_pool(a.jobs) as ex:
+        runs = list(ex.map(_probes, [a.probes] * a.jobs))
+    for i, r in enumerate(runs):
+        print(f"process {i}: {', '.join(f'{x:.4f}' for x in r)} s")
+    print(f"spread {speed_spread([x for r in runs for x in r]):.3f} (flagged above {SPEED_TOLERANCE})")
+
+
+if __name__ == "__main__":
+    main()

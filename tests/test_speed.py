@@ -40,3 +40,12 @@ def test_the_report_flags_time_budgeted_runs_made_at_different_speeds(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     head = make_report(path, tmp_path / "rep").read_text().split("## At budgets")[0]
     assert "**Flagged: these timed runs were made at different machine speeds**" in head
+
+
+def test_the_probe_command_prints_each_process_and_the_spread(capsys):
+    from benchmarks.speed import main
+
+    main(["--jobs", "2", "--probes", "2"])
+    out = capsys.readouterr().out.splitlines()
+    assert [x.split(":")[0] for x in out[:2]] == ["process 0", "process 1"] and len(out[0].split(",")) == 2
+    assert out[2].startswith("spread ") and float(out[2].split()[1]) >= 1.0
