@@ -5,7 +5,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+
+import pytest
 
 from benchmarks.cli import build_parser, main
 from hpo_env.history import read_jsonl
@@ -20,17 +23,31 @@ def _sigint_as_in_a_terminal():
 
 def interrupt_when(cmd, path, n_lines, timeout=120.0):
     """Run ``cmd`` in its own process group and press Ctrl-C (SIGINT to the group, as a
-    terminal does) once ``path`` has ``n_lines`` lines; returns (exit code, stderr)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_sigint_as_in_a_terminal)  # fmt: skip
-    deadline = time.time() + timeout
-    while time.time() < deadline and proc.poll() is None:
-        if path.exists() and len(read_jsonl(path)) >= n_lines:
-            break
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    return proc.returncode, err
+    terminal does) once ``path`` has ``n_lines`` lines; returns (exit code, stderr).
+
+    stderr goes to a file, not a pipe that nobody reads while the command runs, so a chatty
+    command cannot block on a full pipe. A command that has not exited ``timeout`` seconds
+    after the Ctrl-C fails the test with its threads' Python stacks: faulthandler prints
+    them on SIGABRT."""
+    with tempfile.TemporaryFile("w+") as err:
+        env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True, start_new_session=True, env=env,
+                                preexec_fn=_sigint_as_in_a_terminal)  # fmt: skip
+        deadline = time.time() + timeout
+        while time.time() < deadline and proc.poll() is None:
+            if path.exists() and len(read_jsonl(path)) >= n_lines:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGABRT)
+            proc.wait(timeout=30)
+            err.seek(0)
+            pytest.fail(f"{cmd[2:4]} did not exit {timeout:g} s after Ctrl-C; its stacks:\n{err.read()[-20000:]}")
+        err.seek(0)
+        return proc.returncode, err.read()
 
 
 def message_lines(err):
