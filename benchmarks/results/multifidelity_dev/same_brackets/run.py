@@ -1,0 +1,79 @@
+"""Issue 18 development runs: do the prior's proposals help Hyperband, with the brackets held equal?
+
+    python run.py SEEDS     # from this folder, e.g. ``python run.py 10``; appends to results.jsonl, resumes
+
+Optuna's ``HyperbandPruner`` puts each trial in a bracket by a hash of the study's name, and
+the agents name their studies after themselves, so ``rppo-prior-hb`` and ``tpe-hyperband``
+also differ in their brackets. Here both run under ``tpe-hyperband``'s study name, so a
+seed's two runs differ only in the prior's first ``prior_for`` (10) proposals:
+
+- ``hb``: ``TPEHyperbandAgent()``, which is ``tpe-hyperband``;
+- ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10)`` under that study name.
+
+The 4 development tasks, seeds 0 to SEEDS-1, each task's time budget the median wall of
+TPE's 50 full evaluations (``../b50/ref.jsonl``), held-out fold priors, 2 runs at a time
+with one XGBoost thread each.
+"""
+
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
+from hpo_env.history import read_jsonl
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[3]
+PRIOR = ROOT / "benchmarks/results/corpus_fast_b100/folds"
+DATA = ROOT.parent / "shared/datasets"
+OUT = HERE / "results.jsonl"
+VARIANTS = ("hb", "hb+prior10")
+
+
+def make_agent(variant: str):
+    from agents.multifidelity import PriorHyperbandAgent, TPEHyperbandAgent
+
+    if variant == "hb":
+        return TPEHyperbandAgent()
+    agent = PriorHyperbandAgent(prior=str(PRIOR), prior_for=10)
+    agent.name = TPEHyperbandAgent.name  # the study's name, and with it the brackets
+    return agent
+
+
+def one(variant: str, task: str, seed: int, seconds: float) -> dict:
+    import gymnasium as gym
+    import torch as th
+
+    import hpo_env  # noqa: F401 - registers the envs
+    from agents.base import run_agent
+    from benchmarks.speed import speed_probe
+
+    th.set_num_threads(1)
+    probe = speed_probe()
+    agent = make_agent(variant)
+    env = gym.make("HPO-XGB-v0", nthread=1, data_dir=str(DATA), **agent.env_overrides, task=task, seed=seed)
+    try:
+        res = run_agent(agent, env, 2500, seed, task=task, time_budget=seconds).to_dict()
+    finally:
+        env.close()
+    return {**res, "agent": variant, "env": "HPO-XGB-v0", "speed_probe_s": probe}
+
+
+def main() -> None:
+    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
+    done = set()
+    if OUT.exists():
+        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, OUT.read_text().splitlines())}
+    tasks = sorted(budgets, key=budgets.get, reverse=True)
+    jobs = [(v, t, s, budgets[t]) for s in range(int(sys.argv[1])) for t in tasks for v in VARIANTS
+            if (v, t, s) not in done]  # fmt: skip
+    with ProcessPoolExecutor(2) as pool, OUT.open("a") as f:
+        for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
+            f.write(json.dumps(res) + "\n")
+            f.flush()
+            print(res["agent"], res["task"], res["seed"], res["best_val"], flush=True)
+
+
+if __name__ == "__main__":
+    main()
