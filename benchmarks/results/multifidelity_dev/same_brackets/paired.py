@@ -1,6 +1,6 @@
-"""Paired comparison of ``hb+prior10`` against ``hb`` in ``results.jsonl``, seed by seed.
+"""Paired comparison of a variant (default ``hb+prior10``) against ``hb``, seed by seed.
 
-    python paired.py     # from this folder; prints a markdown table
+    python paired.py REF [VARIANT]    # from this folder: results_REF.jsonl; prints a markdown table
 
 At 25, 50 and 100% of each run's time budget: per task, win/tie/loss over seeds (a tie
 when the mean paired difference is within 2 standard errors); pooled over every
@@ -9,6 +9,8 @@ of best scores seen on it, as the report does), with 2 standard errors; and the 
 difference of the test score of the best configuration.
 """
 
+import sys
+
 import numpy as np
 import pandas as pd
 
@@ -16,25 +18,26 @@ from benchmarks.report import load_results
 from benchmarks.stats import TIME_FRACTIONS, _after, at_budget, paired_differences, paired_verdict
 
 
-def main() -> None:
-    df = load_results("results.jsonl")
+def main(ref: str, a: str) -> None:
+    df = load_results(f"results_{ref}.jsonl")
+    df = df[df.agent.isin(["hb", a])]
     lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
     span = (df.groupby("task").best_val.max() - lo).replace(0, np.nan)
-    print("| % of time | W/T/L of hb+prior10 per task | regret difference (prior10 - hb) ± 2 SE | "
-          "test-of-best difference ± 2 SE | no full evaluation yet (hb / prior10) |")  # fmt: skip
+    print(f"| % of time | W/T/L of {a} per task | regret difference ({a} - hb) ± 2 SE | "
+          f"test-of-best difference ± 2 SE | no full evaluation yet (hb / {a}) |")  # fmt: skip
     print("|---|---|---|---|---|")
     for frac in TIME_FRACTIONS:
         d = at_budget(df, frac, time=True)
         tasks = sorted(d.task.unique())
-        v = [paired_verdict(paired_differences(d[d.task == t], "hb+prior10", "hb")) for t in tasks]
+        v = [paired_verdict(paired_differences(d[d.task == t], a, "hb")) for t in tasks]
         wide = d.pivot_table(index=["task", "seed"], columns="agent", values=["best_val", "test_of_best"])
         scale = span.reindex(wide.index.get_level_values(0)).to_numpy()
         # Lower regret is better; a task whose runs all scored the same (span 0) adds 0, as in the report.
-        regret = (-(wide["best_val"]["hb+prior10"] - wide["best_val"]["hb"]) / scale).fillna(0.0)
-        test = wide["test_of_best"]["hb+prior10"] - wide["test_of_best"]["hb"]
-        none = d[d.best_val.isna()].groupby("agent").size().reindex(["hb", "hb+prior10"]).fillna(0).astype(int)
+        regret = (-(wide["best_val"][a] - wide["best_val"]["hb"]) / scale).fillna(0.0)
+        test = wide["test_of_best"][a] - wide["test_of_best"]["hb"]
+        none = d[d.best_val.isna()].groupby("agent").size().reindex(["hb", a]).fillna(0).astype(int)
         print(f"| {frac} | {v.count('win')}/{v.count('tie')}/{v.count('loss')} | {_pm(regret)} (n={len(regret)}) | "
-              f"{_pm(test)} | {none['hb']} / {none['hb+prior10']} |")  # fmt: skip
+              f"{_pm(test)} | {none['hb']} / {none[a]} |")  # fmt: skip
 
 
 def _pm(x: pd.Series) -> str:
@@ -42,4 +45,4 @@ def _pm(x: pd.Series) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "hb+prior10")

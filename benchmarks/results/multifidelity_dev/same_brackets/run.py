@@ -1,6 +1,9 @@
 """Issue 18 development runs: do the prior's proposals help Hyperband, with the brackets held equal?
 
-    python run.py SEEDS     # from this folder, e.g. ``python run.py 10``; appends to results.jsonl, resumes
+    python run.py REF SEEDS [VARIANT ...]   # from this folder, e.g. ``python run.py b50 10``
+
+REF is ``b20`` or ``b50``: the time budgets of ``../REF/ref.jsonl``, results in
+``results_REF.jsonl`` (appended to; a run already there is not run again).
 
 Optuna's ``HyperbandPruner`` puts each trial in a bracket by a hash of the study's name, and
 the agents name their studies after themselves, so ``rppo-prior-hb`` and ``tpe-hyperband``
@@ -8,11 +11,16 @@ also differ in their brackets. Here both run under ``tpe-hyperband``'s study nam
 seed's two runs differ only in the prior's first ``prior_for`` (10) proposals:
 
 - ``hb``: ``TPEHyperbandAgent()``, which is ``tpe-hyperband``;
-- ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10)`` under that study name.
+- ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10)`` under that study name;
+- ``hb+prior10-cheap16``: the same with ``cheap_of=16, min_records=11``: each of the 10
+  proposals is the one of the next 16 samples that trains the fewest boosting rounds, and
+  the model never ranks (it would from the 11th evaluation on).
+
+Without VARIANT, the first two.
 
 The 4 development tasks, seeds 0 to SEEDS-1, each task's time budget the median wall of
-TPE's 50 full evaluations (``../b50/ref.jsonl``), held-out fold priors, 2 runs at a time
-with one XGBoost thread each.
+TPE's 20 or 50 full evaluations, held-out fold priors, 2 runs at a time with one XGBoost
+thread each.
 """
 
 import json
@@ -27,16 +35,19 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[3]
 PRIOR = ROOT / "benchmarks/results/corpus_fast_b100/folds"
 DATA = ROOT.parent / "shared/datasets"
-OUT = HERE / "results.jsonl"
-VARIANTS = ("hb", "hb+prior10")
+VARIANTS = {
+    "hb": None,
+    "hb+prior10": {"prior_for": 10},
+    "hb+prior10-cheap16": {"prior_for": 10, "cheap_of": 16, "min_records": 11},
+}
 
 
 def make_agent(variant: str):
     from agents.multifidelity import PriorHyperbandAgent, TPEHyperbandAgent
 
-    if variant == "hb":
+    if VARIANTS[variant] is None:
         return TPEHyperbandAgent()
-    agent = PriorHyperbandAgent(prior=str(PRIOR), prior_for=10)
+    agent = PriorHyperbandAgent(prior=str(PRIOR), **VARIANTS[variant])
     agent.name = TPEHyperbandAgent.name  # the study's name, and with it the brackets
     return agent
 
@@ -60,15 +71,16 @@ def one(variant: str, task: str, seed: int, seconds: float) -> dict:
     return {**res, "agent": variant, "env": "HPO-XGB-v0", "speed_probe_s": probe}
 
 
-def main() -> None:
-    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
+def main(ref: str, seeds: int, variants: list[str]) -> None:
+    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / ref / "ref.jsonl")).items()}
+    out = HERE / f"results_{ref}.jsonl"
     done = set()
-    if OUT.exists():
-        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, OUT.read_text().splitlines())}
+    if out.exists():
+        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, out.read_text().splitlines())}
     tasks = sorted(budgets, key=budgets.get, reverse=True)
-    jobs = [(v, t, s, budgets[t]) for s in range(int(sys.argv[1])) for t in tasks for v in VARIANTS
+    jobs = [(v, t, s, budgets[t]) for s in range(seeds) for t in tasks for v in variants
             if (v, t, s) not in done]  # fmt: skip
-    with ProcessPoolExecutor(2) as pool, OUT.open("a") as f:
+    with ProcessPoolExecutor(2) as pool, out.open("a") as f:
         for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
             f.write(json.dumps(res) + "\n")
             f.flush()
@@ -76,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3:] or ["hb", "hb+prior10"])
