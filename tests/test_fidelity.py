@@ -149,8 +149,9 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
         return [(r["config"], r.get("pruned", False)) for r in env.unwrapped.history.records]
 
     never, two, tpe_hb = PriorHyperbandAgent(prior_for=0), PriorHyperbandAgent(prior_for=2), make_agent("tpe-hyperband")
-    tpe_hb.name = never.name  # the pruner's brackets hash the study's name, which is the agent's
-    assert run(never) == run(tpe_hb)  # no proposal of the prior: TPE's run, exactly
+    # No proposal of the prior, and tpe-hyperband's brackets: tpe-hyperband's run, exactly.
+    assert run(PriorHyperbandAgent(prior_for=0, brackets="tpe-hyperband")) == run(tpe_hb)
+    assert run(never) != run(tpe_hb)  # the same proposer, in its own brackets
     from_pool = [config in two._configs for config, _ in run(two)]
     assert from_pool[:2] == [True, True] and len(from_pool) > 2 and not any(from_pool[2:])
     with pytest.raises(ValueError, match=r"prior_for=-1; expected a number of proposals >= 0, or None"):

@@ -34,10 +34,19 @@ class PrunedOptunaAgent(Agent):
     The budget counts full-evaluation equivalents (``RunResult.full_evals``): a pruned
     configuration costs the fraction of its rounds it trained. Subclasses may enqueue
     their own proposal before each ask (:meth:`propose`); the study's TPE proposes otherwise.
+
+    Args:
+        brackets: the name the pruner hashes, with the seed, to put each trial in a
+            Hyperband bracket; None: the agent's own name. Two agents given the same one
+            have the same brackets on a seed, so a comparison of them is paired: only
+            their proposals differ (``benchmarks/results/multifidelity_dev/same_brackets``).
     """
 
     requires: ClassVar[tuple[str, ...]] = ("optuna",)
     multi_fidelity: ClassVar[bool] = True
+
+    def __init__(self, brackets: str | None = None) -> None:
+        self.brackets = brackets
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         require(f"agent {self.name!r}", *self.requires)
@@ -47,7 +56,7 @@ class PrunedOptunaAgent(Agent):
         base = env.unwrapped
         start = base.n_real_evals
         study = optuna.create_study(
-            study_name=f"{self.name}-seed{seed}",  # the pruner's brackets hash it: a fixed name reproduces them
+            study_name=f"{self.brackets or self.name}-seed{seed}",  # the pruner's brackets hash it
             direction="maximize",
             sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.HyperbandPruner(**HYPERBAND),

@@ -68,6 +68,8 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             every ``tpe_every``-th among them; after these, only TPE proposes. None: no end.
             The prior leads early and TPE later (``benchmarks/results/multifidelity_dev/``):
             of 0, 5, 10, 20 and 40, 10 had the best mean rank at 25, 50 and 100% of the time.
+        brackets: as in :class:`~agents.multifidelity.hyperband.PrunedOptunaAgent`;
+            ``"tpe-hyperband"`` pairs this agent's runs with ``tpe-hyperband``'s.
     """
 
     name = "rppo-prior-hb"
@@ -83,7 +85,9 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         trees: int = 50,
         cheap_of: int = 4,
         prior_for: int | None = 10,
+        brackets: str | None = None,
     ) -> None:
+        super().__init__(brackets)
         if min(int(pool), int(trees), int(cheap_of)) < 1 or int(min_records) < 2 or int(tpe_every) < 0:
             raise ValueError(
                 f"pool={pool!r}, min_records={min_records!r}, trees={trees!r}, cheap_of={cheap_of!r}, "

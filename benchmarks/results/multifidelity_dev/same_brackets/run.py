@@ -7,11 +7,13 @@ REF is ``b20`` or ``b50``: the time budgets of ``../REF/ref.jsonl``, results in
 
 Optuna's ``HyperbandPruner`` puts each trial in a bracket by a hash of the study's name, and
 the agents name their studies after themselves, so ``rppo-prior-hb`` and ``tpe-hyperband``
-also differ in their brackets. Here both run under ``tpe-hyperband``'s study name, so a
-seed's two runs differ only in the prior's first ``prior_for`` (10) proposals:
+also differ in their brackets. Here both run under ``tpe-hyperband``'s study name (the
+``brackets`` setting; the runs of 2026-12-06 set the agent's ``name`` to it instead, to
+the same effect), so a seed's two runs differ only in the prior's first ``prior_for`` (10)
+proposals:
 
 - ``hb``: ``TPEHyperbandAgent()``, which is ``tpe-hyperband``;
-- ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10)`` under that study name;
+- ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10, brackets="tpe-hyperband")``;
 - ``hb+prior10-cheap16``: the same with ``cheap_of=16, min_records=11``: each of the 10
   proposals is the one of the next 16 samples that trains the fewest boosting rounds, and
   the model never ranks (it would from the 11th evaluation on).
@@ -47,9 +49,7 @@ def make_agent(variant: str):
 
     if VARIANTS[variant] is None:
         return TPEHyperbandAgent()
-    agent = PriorHyperbandAgent(prior=str(PRIOR), **VARIANTS[variant])
-    agent.name = TPEHyperbandAgent.name  # the study's name, and with it the brackets
-    return agent
+    return PriorHyperbandAgent(prior=str(PRIOR), brackets=TPEHyperbandAgent.name, **VARIANTS[variant])
 
 
 def one(variant: str, task: str, seed: int, seconds: float) -> dict:
