@@ -1,6 +1,7 @@
-"""Development runs of an agent variant that no registry name covers: the loop behind the
-``run.py`` scripts of ``benchmarks/results/*_dev/``, and :func:`combine`, which puts runs of
-several result files side by side for one ``hpo-rl report``.
+"""Development runs of an agent variant that no registry name covers: the loops behind the
+``run.py`` scripts of ``benchmarks/results/*_dev/`` (:func:`run_variant` one run at a time,
+:func:`run_parallel` several at once), and :func:`combine`, which puts runs of several
+result files side by side for one ``hpo-rl report``.
 
 Each run's result line (as ``hpo-rl bench`` writes it) gets ``cpu_s``, its wall time on this
 machine: in fast mode the evaluations are table look-ups, so that is the agent's own time.
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-__all__ = ["combine", "combine_outside", "run_variant"]
+__all__ = ["combine", "combine_outside", "finished", "run_parallel", "run_variant"]
 
 
 def run_variant(
@@ -47,6 +49,24 @@ def run_variant(
                 r = run_agent(agent, env, budget, seed, task=task).to_dict()
                 f.write(json.dumps({**r, "cpu_s": round(time.perf_counter() - t, 3)}) + "\n")
                 f.flush()
+
+
+def finished(out: str | Path) -> set[tuple[str, str, int]]:
+    """The (agent, task, seed) of each run in the result file ``out`` (none if it does not exist)."""
+    out = Path(out)
+    lines = out.read_text().splitlines() if out.exists() else []
+    return {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, lines)}
+
+
+def run_parallel(one: Callable[..., dict[str, Any]], jobs: Sequence[tuple[Any, ...]], out: str | Path) -> None:
+    """``one(*job)`` for each of ``jobs``, two at a time in worker processes (one per core
+    here), appending each result line to ``out`` as it comes and printing it in one line.
+    Leave out the jobs already done (:func:`finished`): a stopped run resumes."""
+    with ProcessPoolExecutor(2) as pool, Path(out).open("a") as f:
+        for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
+            f.write(json.dumps(res) + "\n")
+            f.flush()
+            print(res["agent"], res["task"], res["seed"], res["best_val"], flush=True)
 
 
 def combine(

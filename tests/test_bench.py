@@ -109,6 +109,27 @@ def test_a_development_run_of_a_variant_adds_its_own_time_and_resumes(tmp_path):
     assert all(r["cpu_s"] > 0 and set(RESULT_KEYS) <= set(r) for r in rows)
 
 
+def _random_run(agent, task, seed):
+    import gymnasium as gym
+
+    from agents.base import run_agent
+    from agents.registry import make_agent
+
+    return run_agent(make_agent(agent), gym.make("HPO-XGB-v0", task=task, seed=seed), 3, seed, task=task).to_dict()
+
+
+def test_parallel_development_runs_append_each_run_once_and_resume(tmp_path, capsys):
+    from benchmarks.dev_runs import finished, run_parallel
+
+    out = tmp_path / "results.jsonl"
+    jobs = [("random", "iris", 0), ("random", "wine", 0), ("random", "iris", 1)]
+    run_parallel(_random_run, jobs[:2], out)
+    assert finished(out) == set(jobs[:2]) and len(capsys.readouterr().out.splitlines()) == 2
+    run_parallel(_random_run, [j for j in jobs if j not in finished(out)], out)  # only the third runs
+    assert sorted((r["agent"], r["task"], r["seed"]) for r in lines(out)) == sorted(jobs)
+    assert all(r["n_real_evals"] == 3 for r in lines(out)) and finished(tmp_path / "none.jsonl") == set()
+
+
 def test_the_multifidelity_summary_times_each_run_against_its_own_reference():
     from benchmarks.multifidelity import summary
 

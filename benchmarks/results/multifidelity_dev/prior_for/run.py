@@ -8,11 +8,10 @@ seeds, each task's time budget the median wall of TPE's 50 full evaluations (``.
 held-out fold priors, 2 runs at a time with one XGBoost thread each.
 """
 
-import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from benchmarks.dev_runs import finished, run_parallel
 from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
 from hpo_env.history import read_jsonl
 
@@ -43,16 +42,10 @@ def one(k: int, task: str, seed: int, seconds: float) -> dict:
 
 def main() -> None:
     budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
-    done = set()
-    if OUT.exists():
-        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, OUT.read_text().splitlines())}
+    done = finished(OUT)
     jobs = [(int(k), t, s, budgets[t]) for k in sys.argv[1:] for t in sorted(budgets, key=budgets.get, reverse=True)
             for s in range(3) if (f"prior-hb:for{k}", t, s) not in done]  # fmt: skip
-    with ProcessPoolExecutor(2) as pool, OUT.open("a") as f:
-        for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
-            f.write(json.dumps(res) + "\n")
-            f.flush()
-            print(res["agent"], res["task"], res["seed"], res["best_val"], flush=True)
+    run_parallel(one, jobs, OUT)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,10 @@ TPE's 20 or 50 full evaluations, held-out fold priors, 2 runs at a time with one
 thread each.
 """
 
-import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from benchmarks.dev_runs import finished, run_parallel
 from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
 from hpo_env.history import read_jsonl
 
@@ -73,18 +72,10 @@ def one(variant: str, task: str, seed: int, seconds: float) -> dict:
 
 def main(ref: str, seeds: int, variants: list[str]) -> None:
     budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / ref / "ref.jsonl")).items()}
-    out = HERE / f"results_{ref}.jsonl"
-    done = set()
-    if out.exists():
-        done = {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, out.read_text().splitlines())}
-    tasks = sorted(budgets, key=budgets.get, reverse=True)
-    jobs = [(v, t, s, budgets[t]) for s in range(seeds) for t in tasks for v in variants
-            if (v, t, s) not in done]  # fmt: skip
-    with ProcessPoolExecutor(2) as pool, out.open("a") as f:
-        for res in pool.map(one, *zip(*jobs, strict=True)) if jobs else []:
-            f.write(json.dumps(res) + "\n")
-            f.flush()
-            print(res["agent"], res["task"], res["seed"], res["best_val"], flush=True)
+    out, tasks = HERE / f"results_{ref}.jsonl", sorted(budgets, key=budgets.get, reverse=True)
+    done = finished(out)
+    run_parallel(one, [(v, t, s, budgets[t]) for s in range(seeds) for t in tasks for v in variants
+                       if (v, t, s) not in done], out)  # fmt: skip
 
 
 if __name__ == "__main__":
