@@ -156,6 +156,8 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
     assert from_pool[:2] == [True, True] and len(from_pool) > 2 and not any(from_pool[2:])
     with pytest.raises(ValueError, match=r"prior_for=-1; expected a number of proposals >= 0, or None"):
         PriorHyperbandAgent(prior_for=-1)
+    with pytest.raises(ValueError, match=r"brackets=''; expected a non-empty name, or None for the agent's own"):
+        PriorHyperbandAgent(brackets="")
 
 
 def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):

@@ -46,6 +46,8 @@ class PrunedOptunaAgent(Agent):
     multi_fidelity: ClassVar[bool] = True
 
     def __init__(self, brackets: str | None = None) -> None:
+        if brackets is not None and not (isinstance(brackets, str) and brackets):
+            raise ValueError(f"brackets={brackets!r}; expected a non-empty name, or None for the agent's own")
         self.brackets = brackets
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
