@@ -25,10 +25,11 @@ def interrupt_when(cmd, path, n_lines, timeout=120.0):
     """Run ``cmd`` in its own process group and press Ctrl-C (SIGINT to the group, as a
     terminal does) once ``path`` has ``n_lines`` lines; returns (exit code, stderr).
 
-    stderr goes to a file, not a pipe that nobody reads while the command runs, so a chatty
-    command cannot block on a full pipe. A command that has not exited ``timeout`` seconds
-    after the Ctrl-C fails the test with its threads' Python stacks: faulthandler prints
-    them on SIGABRT."""
+    stderr goes to a file, not a pipe that nobody reads while the command runs: a chatty
+    command cannot block on a full pipe, and the wait is for the command's exit, not for
+    every process that may hold the pipe to close it. A command that has not exited
+    ``timeout`` seconds after the Ctrl-C fails the test with its threads' Python stacks:
+    faulthandler prints them on SIGABRT."""
     with tempfile.TemporaryFile("w+") as err:
         env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True, start_new_session=True, env=env,

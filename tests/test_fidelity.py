@@ -160,6 +160,27 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
         PriorHyperbandAgent(brackets="")
 
 
+def test_a_hyperband_agent_proposes_only_in_its_search_space():
+    import dataclasses
+
+    from agents.multifidelity import TPEHyperbandAgent
+    from hpo_env.spaces import SearchSpace
+
+    narrow = {"max_depth": (1, 2), "learning_rate": (0.01, 0.02)}
+
+    class Narrow(TPEHyperbandAgent):
+        def search_space(self, env):
+            space = env.unwrapped.space
+            return SearchSpace([dataclasses.replace(hp, low=narrow[hp.name][0], high=narrow[hp.name][1])
+                                if hp.name in narrow else hp for hp in space])  # fmt: skip
+
+    env = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0)
+    run_agent(Narrow(), env, 4, seed=0)
+    configs = [r["config"] for r in env.unwrapped.history.records]
+    assert len(configs) > 4 and all(1 <= c["max_depth"] <= 2 for c in configs)
+    assert all(0.01 <= c["learning_rate"] <= 0.02 for c in configs)
+
+
 def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):
     import json
 

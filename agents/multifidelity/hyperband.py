@@ -20,6 +20,7 @@ from agents.baselines.ask_tell import optuna_ask_tell
 from hpo_env.env import HPOEnv
 from hpo_env.fidelity import CURVE_STEPS, full_evals
 from hpo_env.optional import require
+from hpo_env.spaces import SearchSpace
 
 __all__ = ["HYPERBAND", "PrunedOptunaAgent", "TPEHyperbandAgent"]
 
@@ -63,8 +64,8 @@ class PrunedOptunaAgent(Agent):
             sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=optuna.pruners.HyperbandPruner(**HYPERBAND),
         )
-        ask, tell = optuna_ask_tell(study, base.space)
         self.begin(env, seed)
+        ask, tell = optuna_ask_tell(study, self.search_space(env))
         for _ in range(max_episodes(budget)):
             if full_evals(base.history.records[start:]) >= budget:
                 break
@@ -85,6 +86,11 @@ class PrunedOptunaAgent(Agent):
     def propose(self, env: HPOEnv) -> dict[str, Any] | None:
         """The next configuration to try, or None to let TPE choose."""
         return None
+
+    def search_space(self, env: HPOEnv) -> SearchSpace:
+        """The space TPE proposes in, asked after :meth:`begin`: the env's, or a part of it
+        (every configuration in it must also be in the env's)."""
+        return env.unwrapped.space
 
 
 def _reporter(trial: Any, env: HPOEnv) -> Any:
