@@ -30,7 +30,9 @@ def main(ref: str, a: str) -> None:
         d = at_budget(df, frac, time=True)
         tasks = sorted(d.task.unique())
         v = [paired_verdict(paired_differences(d[d.task == t], a, "hb")) for t in tasks]
-        wide = d.pivot_table(index=["task", "seed"], columns="agent", values=["best_val", "test_of_best"])
+        # Only the task-seeds both agents have run (a run not yet made is not a tie).
+        both = d.groupby(["task", "seed"]).agent.transform("nunique") == 2
+        wide = d[both].pivot_table(index=["task", "seed"], columns="agent", values=["best_val", "test_of_best"])
         scale = span.reindex(wide.index.get_level_values(0)).to_numpy()
         # Lower regret is better; a task whose runs all scored the same (span 0) adds 0, as in the report.
         regret = (-(wide["best_val"][a] - wide["best_val"]["hb"]) / scale).fillna(0.0)
