@@ -8,16 +8,16 @@ REF is ``b20`` or ``b50``: the time budgets of ``../REF/ref.jsonl``, results in
 Optuna's ``HyperbandPruner`` puts each trial in a bracket by a hash of the study's name, and
 the agents name their studies after themselves, so ``rppo-prior-hb`` and ``tpe-hyperband``
 also differ in their brackets. Here both run under ``tpe-hyperband``'s study name (the
-``brackets`` setting; the runs of 2026-12-06 set the agent's ``name`` to it instead, to
-the same effect), so a seed's two runs differ only in the prior's first ``prior_for`` (10)
-proposals:
+``brackets`` setting; the runs of ``hb+prior10`` and ``hb+prior10-cheap16`` were made
+before it, setting the agent's ``name`` instead, to the same effect). So a seed's runs
+differ only in what each variant does with the prior:
 
 - ``hb``: ``TPEHyperbandAgent()``, which is ``tpe-hyperband``;
 - ``hb+prior10``: ``PriorHyperbandAgent(prior=..., prior_for=10, brackets="tpe-hyperband")``;
 - ``hb+prior10-cheap16``: the same with ``cheap_of=16, min_records=11``: each of the 10
   proposals is the one of the next 16 samples that trains the fewest boosting rounds, and
   the model never ranks (it would from the 11th evaluation on).
-- ``hb+box90``: no proposal of the prior; TPE proposes, all run long, in the box that holds
+- ``hb+box90``: no proposal of the prior; TPE proposes throughout, inside the box that holds
   the middle 90% of the prior's 2048 samples on each numeric hyperparameter (a search
   space learned across tasks, as in Perrone et al., NeurIPS 2019);
 - ``hb+box90-rounds``: the same box but for ``n_estimators``, which keeps its whole range
