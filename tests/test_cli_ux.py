@@ -56,12 +56,19 @@ def message_lines(err):
     return [x for x in err.splitlines() if x.strip() and "it/s" not in x and "eval/s" not in x and "|" not in x]
 
 
+def one_message(err):
+    """The one line of stderr that is not a progress bar; fails showing all of stderr otherwise."""
+    lines = message_lines(err)
+    assert len(lines) == 1, f"expected one message line, got {len(lines)}; stderr:\n{err[-20000:]}"
+    return lines[0]
+
+
 def test_ctrl_c_in_bench_is_one_line_with_exit_130_and_resumes(tmp_path):
     out = tmp_path / "r.jsonl"
     cmd = [sys.executable, "-m", "benchmarks.cli", "bench", "--tasks", "iris,wine", "--agents",
            "random,tpe", "--budget", "10", "--seeds", "2", "--jobs", "2", "--out", str(out)]  # fmt: skip
     code, err = interrupt_when(cmd, out, 2)
-    (line,) = message_lines(err)
+    line = one_message(err)
     assert code == 130 and "interrupted" in line and f"saved in {out}" in line and "same command again" in line
     assert main([*cmd[3:], "--no-progress"]) == 0
     assert len({(r["agent"], r["task"], r["seed"]) for r in read_jsonl(out)}) == 8
@@ -72,7 +79,7 @@ def test_ctrl_c_in_the_multifidelity_benchmark_is_one_line_with_exit_130(tmp_pat
     cmd = [sys.executable, "-m", "benchmarks.multifidelity", "--tasks", "iris", "--evals", "10", "--seeds", "3",
            "--out", str(out)]  # fmt: skip
     code, err = interrupt_when(cmd, out / "ref.jsonl", 1)
-    (line,) = message_lines(err)
+    line = one_message(err)
     assert code == 130 and "benchmarks.multifidelity: interrupted" in line and "same command again" in line
     assert len(read_jsonl(out / "ref.jsonl")) >= 1
 
@@ -82,7 +89,7 @@ def test_ctrl_c_in_tune_then_resume_adds_up_times_and_counts(tmp_path, capsys):
     cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", "iris", "--budget", "20", "--prior", "none",
            "--out", str(run), "--no-refit"]  # fmt: skip
     code, err = interrupt_when(cmd, run / "history.jsonl", 6)
-    (line,) = message_lines(err)
+    line = one_message(err)
     assert code == 130 and "real evaluations are saved in" in line
     first = json.loads((run / "result.json").read_text())
     assert not first["finished"] and first["n_episodes"] >= first["n_real_evals"] >= 6
