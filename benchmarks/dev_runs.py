@@ -37,7 +37,7 @@ def run_variant(
     from agents.rppo.agent import RecurrentPPOAgent
 
     out = Path(out)
-    done = {(d["task"], d["seed"]) for d in map(json.loads, out.read_text().splitlines())} if out.exists() else set()
+    done = {(task, seed) for _, task, seed in finished(out)}
     with out.open("a") as f:
         for task in tasks:
             for seed in range(seeds):
@@ -53,9 +53,9 @@ def run_variant(
 
 def finished(out: str | Path) -> set[tuple[str, str, int]]:
     """The (agent, task, seed) of each run in the result file ``out`` (none if it does not exist)."""
-    out = Path(out)
-    lines = out.read_text().splitlines() if out.exists() else []
-    return {(d["agent"], d["task"], d["seed"]) for d in map(json.loads, lines)}
+    from hpo_env.history import read_jsonl
+
+    return {(d["agent"], d["task"], d["seed"]) for d in read_jsonl(out)} if Path(out).exists() else set()
 
 
 def run_parallel(one: Callable[..., dict[str, Any]], jobs: Sequence[tuple[Any, ...]], out: str | Path) -> None:

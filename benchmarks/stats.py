@@ -34,6 +34,7 @@ __all__ = [
     "critical_difference",
     "paired_differences",
     "paired_verdict",
+    "score_range",
 ]
 
 #: The budgets the report leads with (those a run reached).
@@ -89,8 +90,7 @@ def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: b
     # tasks x agents; a seed with no success yet makes the task's mean NaN (ranked last, regret 1),
     # as it makes the paired differences lose.
     means = d.groupby(["task", "agent"]).best_val.agg(lambda x: x.mean(skipna=False)).unstack()
-    lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
-    hi = df.groupby("task").best_val.max()
+    lo, hi = score_range(df)
     span = (hi - lo).reindex(means.index)
     # An agent with no success yet on a task (NaN) ranks last there and has the regret of the
     # worst first evaluation; a task whose runs all scored the same has regret 0.
@@ -110,6 +110,13 @@ def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: b
             table.loc[a, "wtl"] = f"{v.count('win')}/{v.count('tie')}/{v.count('loss')}"
             table.loc[a, "at_least"] = int((means[a] >= means[reference] - 1e-12).sum())
     return table
+
+
+def score_range(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per task, the worst first evaluation of any run and the best score of any run: the
+    range normalized regret is scaled by (0 at the best, 1 at the worst first evaluation)."""
+    lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
+    return lo, df.groupby("task").best_val.max()
 
 
 def paired_differences(df: pd.DataFrame, a: str, b: str) -> np.ndarray:

@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.report import load_results
-from benchmarks.stats import TIME_FRACTIONS, _after, at_budget, paired_differences, paired_verdict
+from benchmarks.stats import TIME_FRACTIONS, at_budget, paired_differences, paired_verdict, score_range
 
 
 def main(ref: str, a: str) -> None:
     df = load_results(f"results_{ref}.jsonl")
     df = df[df.agent.isin(["hb", a])]
-    lo = df.groupby("task").trajectory.apply(lambda ts: min(_after(t, 1, 2) for t in ts))
-    span = (df.groupby("task").best_val.max() - lo).replace(0, np.nan)
+    lo, hi = score_range(df)
+    span = (hi - lo).replace(0, np.nan)
     print(f"| % of time | W/T/L of {a} per task | regret difference ({a} - hb) ± 2 SE | "
           f"test-of-best difference ± 2 SE | no full evaluation yet (hb / {a}) |")  # fmt: skip
     print("|---|---|---|---|---|")
