@@ -75,6 +75,12 @@ def _prior_hb(prior: str | None = None) -> Agent:
     return PriorHyperbandAgent(prior=prior)
 
 
+def _portfolio_hb(prior: str | None = None) -> Agent:
+    from agents.multifidelity import PortfolioHyperbandAgent
+
+    return PortfolioHyperbandAgent(prior=prior)
+
+
 def _preset_agent(name: str) -> Callable[..., Agent]:
     def make(**overrides: Any) -> Agent:
         from agents.rppo.agent import RecurrentPPOAgent
@@ -103,12 +109,14 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "tpe-hyperband": _tpe_hyperband,
     "smac-mf": _smac_mf,
     "rppo-prior-hb": _prior_hb,
+    # rppo-prior-hb's same-data baseline, as portfolio-tpe is rppo-prior's.
+    "portfolio-tpe-hyperband": _portfolio_hb,
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
-_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb")
+_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband")
 
 
 def prior_agents() -> tuple[str, ...]:

@@ -5,9 +5,10 @@
 
 1. TPE makes ``--evals`` full evaluations per task and seed (``OUT/ref.jsonl``). A task's
    time budget is the median of those runs' wall times.
-2. ``--agents`` (default tpe, tpe-hyperband, smac-mf, rppo-prior-hb) run with that time
-   budget, their evaluations capped at 50 times ``--evals`` (``OUT/results.jsonl``). ``tpe``
-   here is TPE again, under the time budget, so all four are cut the same way.
+2. ``--agents`` (default tpe, tpe-hyperband, smac-mf, rppo-prior-hb and its same-data
+   baseline portfolio-tpe-hyperband) run with that time budget, their evaluations capped
+   at 50 times ``--evals`` (``OUT/results.jsonl``). ``tpe`` here is TPE again, under the
+   time budget, so all are cut the same way.
 3. ``OUT/summary.md``: per agent, the wall time it needs to reach the reference TPE run's
    final best validation score, as a fraction of that run's wall time (median over
    task-seeds; a run that never reaches it counts as infinite), a warning if the runs were
@@ -33,7 +34,7 @@ from hpo_env.history import read_jsonl
 __all__ = ["main", "time_to_reach"]
 
 #: The agents compared by default.
-AGENTS = ("tpe", "tpe-hyperband", "smac-mf", "rppo-prior-hb")
+AGENTS = ("tpe", "tpe-hyperband", "smac-mf", "rppo-prior-hb", "portfolio-tpe-hyperband")
 
 
 def time_to_reach(run: dict[str, Any], target: float, ref_wall: float) -> float:
@@ -84,6 +85,7 @@ def summary(ref: list[dict[str, Any]], runs: list[dict[str, Any]], agents: list[
 
 
 def main(argv: list[str] | None = None) -> None:
+    from agents.registry import prior_agents
     from benchmarks.report import make_report
     from benchmarks.runner import run_matrix
     from benchmarks.suites import resolve_tasks
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--evals", type=int, default=100, help="TPE's full evaluations that set the time budget")
     p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each")
-    p.add_argument("--prior", default=None, help="the prior (a directory of held-out folds) for rppo-prior-hb")
+    p.add_argument("--prior", default=None, help="held-out folds for the agents that learn across tasks")
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
     p.add_argument("--out", required=True, help="directory for ref.jsonl, results.jsonl, summary.md and report/")
     argv = sys.argv[1:] if argv is None else argv
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         tasks, ["tpe"], range(a.seeds), a.evals, out / "ref.jsonl", jobs=a.jobs, env_kwargs=env_kwargs, probe=True
     )
     ref = read_jsonl(out / "ref.jsonl")
-    agent_kwargs = {"rppo-prior-hb": {"prior": a.prior}} if a.prior else {}
+    agent_kwargs = {x: {"prior": a.prior} for x in agents if x in prior_agents()} if a.prior else {}
     for task, seconds in _budgets([r for r in ref if r["task"] in tasks]).items():
         run_matrix([task], agents, range(a.seeds), 50 * a.evals, out / "results.jsonl", jobs=a.jobs,
                    env_kwargs=env_kwargs, agent_kwargs=agent_kwargs, time_budget=round(seconds, 1))  # fmt: skip

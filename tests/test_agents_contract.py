@@ -91,6 +91,7 @@ def test_seeded_runs_are_reproducible(agent_name):
 
 @pytest.mark.filterwarnings("ignore:rppo-prior falls back")  # its weights are for the default space
 @pytest.mark.filterwarnings("ignore:rppo-prior-hb goes on with TPE")  # the same, for the multi-fidelity one
+@pytest.mark.filterwarnings("ignore:portfolio-tpe-hyperband goes on with TPE")  # and for its portfolio
 def test_failing_evaluations_do_not_stop_the_run(agent_name):
     space = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True), Categorical("booster", ("no_such",))])
     res, env = run(agent_name, space=space)

@@ -160,6 +160,36 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
         PriorHyperbandAgent(brackets="")
 
 
+def test_portfolio_tpe_hyperband_proposes_the_portfolio_first_in_tpe_hyperbands_brackets(tmp_path):
+    from agents.multifidelity import PortfolioHyperbandAgent
+    from agents.prior.portfolio import build_portfolio, load_portfolio
+    from hpo_env.spaces import Float, SearchSpace
+
+    def run(agent, **env_kwargs):
+        env = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0, **env_kwargs)
+        res = run_agent(agent, env, 4, seed=0)
+        return res, env.unwrapped
+
+    held_out = build_portfolio(tmp_path / "breast_cancer.json", tasks=["iris", "wine"], k=3)
+    res, base = run(make_agent("portfolio-tpe-hyperband", prior=str(tmp_path)))
+    assert res.extra == {"portfolio": str(held_out), "prior_saw_task": False}
+    # The env plays actions in float32, so the recorded values match to single precision.
+    first = [base.space.encode(r["config"]) for r in base.history.records[:3]]
+    want = [base.space.encode(c) for c in load_portfolio(held_out)["configs"]]
+    np.testing.assert_allclose(first, want, atol=1e-6)
+    assert len(base.history.records) > 3 and res.full_evals >= 4
+    # A portfolio built on another space is not used: TPE alone, in tpe-hyperband's brackets,
+    # makes tpe-hyperband's run exactly.
+    space = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True)])
+    with pytest.warns(UserWarning, match="portfolio-tpe-hyperband goes on with TPE's proposals: .*search space"):
+        alone, env_a = run(PortfolioHyperbandAgent(prior=str(held_out)), space=space)
+    tpe_hb, env_b = run(make_agent("tpe-hyperband"), space=space)
+    assert alone.extra == {"portfolio": None, "prior_saw_task": False}
+    assert [r["config"] for r in env_a.history.records] == [r["config"] for r in env_b.history.records]
+    with pytest.raises(ValueError, match=r"k=0; expected a number of configurations >= 1, or None for all"):
+        PortfolioHyperbandAgent(k=0)
+
+
 def test_a_hyperband_agent_proposes_only_in_its_search_space():
     import dataclasses
 

@@ -173,10 +173,7 @@ class PortfolioAgent(_AskTellAgent):
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         try:
-            doc = load_portfolio(self.prior, task)
-            diff = SearchSpace.from_list(doc["space"]).difference(base.space, "the portfolio", "the env")
-            if diff is not None:
-                raise PriorError(f"the portfolio {doc['path']} was built on another search space: {diff}")
+            doc = load_portfolio(self.prior, task, base.space)
             self._pool = self._load_pool(doc) if self.adaptive else None
         except PriorError as e:
             warnings.warn(f"{self.name} goes on without a portfolio: {e}", stacklevel=2)

@@ -28,6 +28,7 @@ from agents.prior.transfer import POOL_SIZE, TransferPool, pool_path
 from hpo_env.fast.surrogate import SurrogateObjective
 from hpo_env.fast.tables import Table, list_tables
 from hpo_env.history import write_json_atomic
+from hpo_env.spaces import SearchSpace
 
 __all__ = [
     "DEFAULT_PORTFOLIO",
@@ -112,10 +113,13 @@ def _sample_pool(cands: np.ndarray, pct: np.ndarray, chosen: list[int], tasks: l
     return TransferPool(cands[rows], pct[rows], list(tasks))
 
 
-def load_portfolio(path: str | os.PathLike[str] | None = None, task: str | None = None) -> dict[str, Any]:
+def load_portfolio(
+    path: str | os.PathLike[str] | None = None, task: str | None = None, space: SearchSpace | None = None
+) -> dict[str, Any]:
     """Read a portfolio file: the shipped one for None or ``"default"``, a file, or from a
-    directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error if it
-    cannot be used."""
+    directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error
+    (:class:`~agents.prior.weights.PriorError`) if it cannot be used, or was built on
+    another search space than ``space``."""
     from agents.prior.weights import PriorError, resolve_file
 
     p = resolve_file(path, task, DEFAULT_PORTFOLIO, ".json")
@@ -127,5 +131,8 @@ def load_portfolio(path: str | os.PathLike[str] | None = None, task: str | None 
         raise PriorError(f"{p} is not a portfolio file ({e})") from e
     if not isinstance(doc, dict) or doc.get("format") != PORTFOLIO_FORMAT:
         raise PriorError(f"{p}: not a portfolio of format {PORTFOLIO_FORMAT}")
+    diff = None if space is None else SearchSpace.from_list(doc["space"]).difference(space, "the portfolio", "the env")
+    if diff is not None:
+        raise PriorError(f"the portfolio {p} was built on another search space: {diff}")
     doc["path"] = str(p)
     return doc
