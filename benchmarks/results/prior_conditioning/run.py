@@ -2,6 +2,7 @@
 
     python run.py          # from this folder: the held-out fold priors, all 79 corpus tasks
     python run.py shipped  # the shipped prior, on the tasks it was trained on (in-sample)
+    python run.py DIR      # the held-out fold priors in DIR (``hpo-rl pretrain --folds``)
 
 For each task: 256 samples of the prior (torch seed 0), and the median of each
 hyperparameter in action units ([-1, 1], the log scale for log ranges), against the median
@@ -49,13 +50,17 @@ def medians(task: str, prior: str | None) -> tuple[np.ndarray, np.ndarray, np.nd
     return np.median(actions, 0), np.median(table.X[ok][top], 0), actions.std(0)
 
 
-def main(shipped: bool) -> None:
+def main(which: str | None) -> None:
     warnings.filterwarnings("ignore")  # the shipped prior warns on each task it saw
     th.set_num_threads(1)
-    pairs = [m for t in SUITES["corpus"] if (m := medians(t, None if shipped else str(FOLDS))) is not None]
+    shipped = which == "shipped"
+    folds = None if shipped else str(which or FOLDS)
+    pairs = [m for t in SUITES["corpus"] if (m := medians(t, folds)) is not None]
     prior, best, within = (np.array(x) for x in zip(*pairs, strict=True))
     names = hpo_env.make_surrogate_env("iris").unwrapped.space.names
-    print(f"{'shipped prior, in-sample' if shipped else 'held-out fold priors'}: {len(pairs)} tasks\n")
+    where = "" if shipped else "/".join(Path(folds).parts[-2:])
+    which = "shipped prior, in-sample" if shipped else f"held-out fold priors ({where})"
+    print(f"{which}: {len(pairs)} tasks\n")
     print("| hyperparameter | Spearman (prior's median, best's median) | std over tasks: prior | best "
           "| std of the prior's samples within a task (mean over tasks) |")  # fmt: skip
     print("|---|---|---|---|---|")
@@ -65,4 +70,4 @@ def main(shipped: bool) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] == ["shipped"])
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
