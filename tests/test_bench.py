@@ -149,6 +149,21 @@ def test_the_multifidelity_summary_times_each_run_against_its_own_reference():
     assert "Reference TPE runs (2): best val 0.8500, test of best 0.8400." in text  # task b has no runs
 
 
+def test_the_multifidelity_benchmark_gives_prior_to_every_agent_that_learns_across_tasks(tmp_path):
+    from agents.prior.portfolio import build_portfolio
+    from benchmarks.multifidelity import main as multifidelity
+    from hpo_env.history import read_jsonl
+
+    held_out = build_portfolio(tmp_path / "folds" / "breast_cancer.json", tasks=["iris", "wine"], k=2)
+    out = tmp_path / "mf"
+    agents = "tpe,portfolio-tpe-hyperband"
+    multifidelity(["--tasks", "breast_cancer", "--evals", "3", "--seeds", "1", "--agents", agents,
+                   "--prior", str(tmp_path / "folds"), "--out", str(out)])  # fmt: skip
+    extra = {r["agent"]: r["extra"] for r in read_jsonl(out / "results.jsonl")}
+    assert extra["portfolio-tpe-hyperband"]["portfolio"] == str(held_out)
+    assert extra["portfolio-tpe-hyperband"]["prior_saw_task"] is False and "portfolio" not in extra["tpe"]
+
+
 def test_combine_keeps_the_named_agents_of_each_file_and_leaves_out_tasks(tmp_path):
     from benchmarks.dev_runs import combine
     from hpo_env.history import read_jsonl

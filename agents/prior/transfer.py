@@ -84,6 +84,7 @@ class TransferPool:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the pool as a compressed ``.npz`` (percentiles as float16: 1/2048 resolution)."""
         tmp = Path(f"{path}.tmp.npz")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(tmp, actions=self.actions.astype(np.float32), tasks=json.dumps(self.tasks),
                             percentiles=self.percentiles.astype(np.float16))  # fmt: skip
         os.replace(tmp, path)
