@@ -50,6 +50,7 @@ class PrunedOptunaAgent(Agent):
         if brackets is not None and not (isinstance(brackets, str) and brackets):
             raise ValueError(f"brackets={brackets!r}; expected a non-empty name, or None for the agent's own")
         self.brackets = brackets
+        self._extra: dict[str, Any] = {}  # the result's extra fields, set by begin()
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         require(f"agent {self.name!r}", *self.requires)
@@ -86,6 +87,9 @@ class PrunedOptunaAgent(Agent):
     def propose(self, env: HPOEnv) -> dict[str, Any] | None:
         """The next configuration to try, or None to let TPE choose."""
         return None
+
+    def extra_so_far(self) -> dict[str, Any]:
+        return dict(self._extra)
 
     def search_space(self, env: HPOEnv) -> SearchSpace:
         """The space TPE proposes in, asked after :meth:`begin`: the env's, or a part of it

@@ -42,13 +42,14 @@ class PortfolioHyperbandAgent(PrunedOptunaAgent):
 
     name = "portfolio-tpe-hyperband"
 
-    def __init__(self, prior: str | None = None, k: int | None = None, brackets: str | None = TPEHyperbandAgent.name):
+    def __init__(
+        self, prior: str | None = None, k: int | None = None, brackets: str | None = TPEHyperbandAgent.name
+    ) -> None:
         super().__init__(brackets)
         if k is not None and int(k) < 1:
             raise ValueError(f"k={k!r}; expected a number of configurations >= 1, or None for all")
         self.prior, self.k = prior, None if k is None else int(k)
         self._queue: list[dict[str, Any]] = []
-        self._extra: dict[str, Any] = {}
 
     def begin(self, env: HPOEnv, seed: int) -> None:
         from agents.prior.folds import flag_saw_task
@@ -68,6 +69,3 @@ class PortfolioHyperbandAgent(PrunedOptunaAgent):
 
     def propose(self, env: HPOEnv) -> dict[str, Any] | None:
         return self._queue.pop(0) if self._queue else None
-
-    def extra_so_far(self) -> dict[str, Any]:
-        return dict(self._extra)

@@ -109,7 +109,6 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         self._rank = np.zeros(0)  # each pool member's predicted score at the last fit
         self._fit_at = 0  # history length at the last fit
         self._ranked = 0  # proposals made since the model first ranked the pool
-        self._extra: dict[str, Any] = {}
 
     def begin(self, env: HPOEnv, seed: int) -> None:
         from agents.prior import PriorError, load_prior, prior_policy, resolve_prior
@@ -131,9 +130,6 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         self._X = np.stack([base.space.encode(c) for c in self._configs])
         self._rounds = np.array([base.objective.params(c)[1] for c in self._configs], np.float64)
         self._extra = {"prior": doc["path"], "prior_saw_task": flag_saw_task(doc, task, f"{self.name}: the prior")}
-
-    def extra_so_far(self) -> dict[str, Any]:
-        return dict(self._extra)
 
     def propose(self, env: HPOEnv) -> dict[str, Any] | None:
         self._proposed += 1

@@ -23,7 +23,9 @@ differ only in what each variant does with the prior:
 - ``hb+box90-rounds``: the same box but for ``n_estimators``, which keeps its whole range
   (the prior likes many rounds, and under a time budget they are dear);
 - ``hb+portfolio10``: the fold's greedy portfolio of 10 proposed first, then TPE: the same
-  meta-data as the prior's, used as ``portfolio-tpe`` uses it (the same-data baseline).
+  meta-data as the prior's, used as ``portfolio-tpe`` uses it (the same-data baseline; it
+  is ``PortfolioHyperbandAgent``, registered as ``portfolio-tpe-hyperband``; its runs were
+  made with a copy of it in this script, which played the same configurations).
 
 Without VARIANT, the first two.
 
@@ -54,46 +56,15 @@ VARIANTS = {
 
 
 def make_agent(variant: str):
-    from agents.multifidelity import PriorHyperbandAgent, TPEHyperbandAgent
+    from agents.multifidelity import PortfolioHyperbandAgent, PriorHyperbandAgent, TPEHyperbandAgent
 
     kw = VARIANTS[variant]
     if kw is None:
         return TPEHyperbandAgent()
-    if "portfolio" in kw:
-        return portfolio_agent()(k=kw["portfolio"], brackets=TPEHyperbandAgent.name)
+    if "portfolio" in kw:  # the registered portfolio-tpe-hyperband, in tpe-hyperband's brackets by default
+        return PortfolioHyperbandAgent(prior=str(PRIOR), k=kw["portfolio"])
     cls = box_agent() if "mass" in kw else PriorHyperbandAgent
     return cls(prior=str(PRIOR), brackets=TPEHyperbandAgent.name, **kw)
-
-
-def portfolio_agent():
-    """``tpe-hyperband`` whose first ``k`` proposals are the fold's greedy portfolio (the
-    configurations ``portfolio-tpe`` enqueues): the same meta-data as the prior's, used the
-    simplest way."""
-    from agents.base import task_spec
-    from agents.multifidelity.hyperband import PrunedOptunaAgent
-    from agents.prior.folds import flag_saw_task
-    from agents.prior.portfolio import load_portfolio
-
-    class PortfolioHyperbandAgent(PrunedOptunaAgent):
-        name = "portfolio-tpe-hyperband"
-
-        def __init__(self, k: int, brackets: str | None = None) -> None:
-            super().__init__(brackets)
-            self.k = k
-
-        def begin(self, env, seed):
-            task = task_spec(env.unwrapped)
-            doc = load_portfolio(str(PRIOR), task)
-            self._queue = [dict(c) for c in doc["configs"][: self.k]]
-            self._extra = {"portfolio": doc["path"], "prior_saw_task": flag_saw_task(doc, task, self.name)}
-
-        def propose(self, env):
-            return self._queue.pop(0) if self._queue else None
-
-        def extra_so_far(self):
-            return dict(self._extra)
-
-    return PortfolioHyperbandAgent
 
 
 def box_agent():
