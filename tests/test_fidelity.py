@@ -171,20 +171,24 @@ def test_portfolio_tpe_hyperband_proposes_the_portfolio_first_in_tpe_hyperbands_
         return res, env.unwrapped
 
     held_out = build_portfolio(tmp_path / "breast_cancer.json", tasks=["iris", "wine"], k=3)
-    res, base = run(make_agent("portfolio-tpe-hyperband", prior=str(tmp_path)))
-    assert res.extra == {"portfolio": str(held_out), "prior_saw_task": False}
-    # The env plays actions in float32, so the recorded values match to single precision.
-    first = [base.space.encode(r["config"]) for r in base.history.records[:3]]
-    want = [base.space.encode(c) for c in load_portfolio(held_out)["configs"]]
-    np.testing.assert_allclose(first, want, atol=1e-6)
-    assert len(base.history.records) > 3 and res.full_evals >= 4
+    registered = make_agent("portfolio-tpe-hyperband", prior=str(tmp_path))
+    for agent in (registered, PortfolioHyperbandAgent(prior=str(tmp_path), cost_aware=False)):
+        cost_aware = agent.cost_aware  # True as registered
+        res, base = run(agent)
+        assert res.extra == {"portfolio": str(held_out), "cost_aware": cost_aware, "prior_saw_task": False}
+        # The env plays actions in float32, so the recorded values match to single precision.
+        first = [base.space.encode(r["config"]) for r in base.history.records[:3]]
+        want = [base.space.encode(c) for c in load_portfolio(held_out, cost_aware=cost_aware)["configs"]]
+        np.testing.assert_allclose(first, want, atol=1e-6)
+        assert len(base.history.records) > 3 and res.full_evals >= 4
+    assert registered.cost_aware
     # A portfolio built on another space is not used: TPE alone, in tpe-hyperband's brackets,
     # makes tpe-hyperband's run exactly.
     space = SearchSpace([Float("learning_rate", 0.01, 1.0, log=True)])
     with pytest.warns(UserWarning, match="portfolio-tpe-hyperband goes on with TPE's proposals: .*search space"):
         alone, env_a = run(PortfolioHyperbandAgent(prior=str(held_out)), space=space)
     tpe_hb, env_b = run(make_agent("tpe-hyperband"), space=space)
-    assert alone.extra == {"portfolio": None, "prior_saw_task": False}
+    assert alone.extra == {"portfolio": None, "cost_aware": True, "prior_saw_task": False}
     assert [r["config"] for r in env_a.history.records] == [r["config"] for r in env_b.history.records]
     with pytest.raises(ValueError, match=r"k=0; expected a number of configurations >= 1, or None for all"):
         PortfolioHyperbandAgent(k=0)

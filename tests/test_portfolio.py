@@ -9,7 +9,8 @@ import pytest
 
 import hpo_env
 from agents.base import run_agent
-from agents.prior.portfolio import build_portfolio, greedy_portfolio, load_portfolio
+from agents.prior.portfolio import COST_FLOOR, build_portfolio, greedy_portfolio, load_portfolio
+from agents.prior.weights import PriorError
 from agents.registry import make_agent
 from hpo_env.fast.tables import Table
 
@@ -19,6 +20,37 @@ def test_greedy_portfolio_adds_what_raises_the_mean_best_percentile_most():
     assert greedy_portfolio(pct, 1) == [2]  # 0.6 on both beats 1.0 on one
     assert greedy_portfolio(pct, 2) == [2, 0]  # then either pure one adds 0.2; the first wins the tie
     assert greedy_portfolio(pct, 5) == [2, 0, 1]  # no candidate twice
+
+
+def test_a_cost_aware_portfolio_divides_each_gain_by_the_floored_cost():
+    pct = np.array([[1.0, 1.0], [0.8, 0.8], [0.0, 0.5]])
+    assert greedy_portfolio(pct, 2) == [0, 1]
+    # 0.8 / 1 beats 1.0 / 4; then only the first adds anything (0.2 / 4).
+    assert greedy_portfolio(pct, 2, cost=np.array([4.0, 1.0, 1.0])) == [1, 0]
+    # A cost under COST_FLOOR counts as COST_FLOOR: 1.0 / 0.3 beats 0.25 / 0.1 (not 0.25 / 0.05).
+    assert COST_FLOOR == 0.1
+    assert greedy_portfolio(pct, 1, cost=np.array([0.3, 1.0, 0.05])) == [0]
+    assert greedy_portfolio(pct, 1, cost=np.array([0.3, 1.0, 0.05]) * 10) == [2]
+
+
+def test_the_cost_aware_order_is_cheaper_and_an_old_file_without_it_is_named(tmp_path):
+    path = build_portfolio(tmp_path / "p.json", tasks=["iris", "wine"], k=4)
+    doc = load_portfolio(path)
+    tables = [Table.load(t) for t in ("iris", "wine")]
+    rows = np.concatenate([t.X for t in tables])
+    cost = np.concatenate([t.seconds / np.median(t.seconds) for t in tables])
+    space = tables[0].space
+
+    def costs(configs):  # each configuration is a measured row; its relative cost there
+        return [cost[np.abs(rows - space.encode(c)).max(axis=1).argmin()] for c in configs]
+
+    assert len(doc["cost_configs"]) == 4 and doc["cost_configs"] != doc["configs"]
+    assert np.mean(costs(doc["cost_configs"])) < np.mean(costs(doc["configs"]))
+    assert load_portfolio(path, cost_aware=True)["configs"] == doc["cost_configs"]
+    del doc["cost_configs"], doc["path"]
+    (tmp_path / "old.json").write_text(json.dumps(doc))
+    with pytest.raises(PriorError, match=r"old.json has no cost-aware order \(built before it existed\)"):
+        load_portfolio(tmp_path / "old.json", cost_aware=True)
 
 
 def test_portfolio_is_built_only_from_the_tables_it_is_given(tmp_path):
