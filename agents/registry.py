@@ -12,7 +12,7 @@ from typing import Any
 from agents.base import Agent
 from agents.rppo.presets import PRESETS, RPPOPreset
 
-__all__ = ["AGENTS", "make_agent", "prior_agents", "register_preset"]
+__all__ = ["AGENTS", "make_agent", "multi_fidelity_agents", "prior_agents", "register_preset"]
 
 
 def _random() -> Agent:
@@ -117,6 +117,16 @@ AGENTS: dict[str, Callable[..., Agent]] = {
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
 _ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband")
+
+
+#: The agents that make partial evaluations (``Agent.multi_fidelity``): real XGBoost env only.
+_MULTI_FIDELITY = ("portfolio-tpe-hyperband", "rppo-prior-hb", "tpe-hyperband", "smac-mf")
+
+
+def multi_fidelity_agents() -> tuple[str, ...]:
+    """Agents that train configurations partially first (``hpo-rl tune --multi-fidelity``,
+    ``RLSearchCV(multi_fidelity=True)``)."""
+    return _MULTI_FIDELITY
 
 
 def prior_agents() -> tuple[str, ...]:

@@ -70,7 +70,8 @@ class RLSearchCV(BaseEstimator):
         multi_fidelity: train configurations partially first (fewer boosting rounds, the
             first fold's score at Hyperband's rungs) and stop the poor ones early
             (:class:`~hpo_env.objectives.CVObjective`). The agent must be a multi-fidelity
-            one; ``"auto"`` is ``rppo-prior-hb`` for a classifier, ``tpe-hyperband`` for a
+            one; ``"auto"`` is :data:`agents.multifidelity.tune.DEFAULT_AGENT`
+            (``portfolio-tpe-hyperband``) for a classifier, ``tpe-hyperband`` for a
             regressor. ``n_iter`` then counts full-evaluation equivalents (a configuration
             stopped at 1/9 of its rounds costs about 1/9 of its first fold), and
             ``cv_results_`` gains ``cost`` and ``pruned``; a stopped configuration has no
@@ -124,11 +125,13 @@ class RLSearchCV(BaseEstimator):
         if self.agent != "auto":
             return self.agent
         if self.multi_fidelity:
-            return "tpe-hyperband" if self._regression else "rppo-prior-hb"
+            from agents.multifidelity.tune import DEFAULT_AGENT
+
+            return "tpe-hyperband" if self._regression else DEFAULT_AGENT
         return "rppo" if self._regression else "rppo-prior"
 
     def _make_agent(self) -> Any:
-        from agents.registry import make_agent, prior_agents
+        from agents.registry import make_agent, multi_fidelity_agents, prior_agents
 
         name = self._agent_name()
         if self.prior is not None and name not in prior_agents():
@@ -146,7 +149,7 @@ class RLSearchCV(BaseEstimator):
             raise ValueError(
                 f"RLSearchCV: multi_fidelity={self.multi_fidelity!r} with agent {agent.name!r}, which "
                 + (
-                    "makes only full evaluations; use 'rppo-prior-hb' or 'tpe-hyperband'"
+                    f"makes only full evaluations; use one of {list(multi_fidelity_agents())}"
                     if self.multi_fidelity
                     else "trains configurations partially; set multi_fidelity=True"
                 )

@@ -135,19 +135,20 @@ def _tune_preset(a: argparse.Namespace) -> Any:
 
 def _cmd_tune_multi_fidelity(a: argparse.Namespace, out: Path) -> int:
     from agents.multifidelity import tune_multi_fidelity
+    from agents.multifidelity.tune import DEFAULT_AGENT
 
     if a.env != "HPO-XGB-v0":
         raise ValueError(
             f"--multi-fidelity trains XGBoost for real (HPO-XGB-v0); --env {a.env} takes no partial evaluation"
         )
-    if a.agent != "auto":
-        raise ValueError(f"--multi-fidelity tunes with rppo-prior-hb; --agent {a.agent} does not apply to it")
+    agent = DEFAULT_AGENT if a.agent == "auto" else a.agent
     prior = None if a.prior in ("auto", "default") else a.prior
     if prior == "none":
-        raise ValueError("--multi-fidelity proposes from the prior; --prior none is not possible with it")
+        raise ValueError(f"--prior none: for no prior with --multi-fidelity, use --agent tpe-hyperband (not {agent})")
     r = tune_multi_fidelity(
-        a.task, a.budget, a.seed, out_dir=out, prior=prior, time_budget=a.time_budget, env_kwargs=_env_kwargs(a)
-    )
+        a.task, a.budget, a.seed, out_dir=out, agent=agent, prior=prior, time_budget=a.time_budget,
+        env_kwargs=_env_kwargs(a),
+    )  # fmt: skip
     if a.refit and r["best_config"] is not None and (final := _refit(a, r["best_config"], out)) is not None:
         r["final_model"] = final
     print(json.dumps(r, indent=2))
@@ -465,7 +466,7 @@ def _tune_parser(sub: Any) -> None:
         "--agent", default="auto",
         help="the agent variant (a preset; see README, 'Agent variants'): auto (rppo-prior where the shipped "
         "prior applies, else rppo), or one of: " + ", ".join(_presets()) + " (default: %(default)s). "
-        "The flags below replace fields of the preset",
+        "The flags below replace fields of the preset. With --multi-fidelity, a multi-fidelity agent instead",
     )  # fmt: skip
     t.add_argument("--lr", type=float, default=None, help="PPO learning rate (default: the preset's)")
     t.add_argument("--episodes-per-update", type=int, default=None, help="episodes per PPO update (preset: 8)")
@@ -500,8 +501,9 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument("--no-tensorboard", action="store_true", help="no TensorBoard logs")
     t.add_argument(
         "--multi-fidelity", action="store_true",
-        help="tune with rppo-prior-hb instead: Hyperband on partial XGBoost trainings (a fraction of the boosting "
-        "rounds), new configurations from the prior and a reward model over fidelities; --budget then counts "
+        help="tune with a multi-fidelity agent instead: Hyperband on partial XGBoost trainings (a fraction of the "
+        "boosting rounds). --agent auto is portfolio-tpe-hyperband (TPE, the shipped portfolio's cost-aware order "
+        "first); also rppo-prior-hb (the learned prior's proposals), tpe-hyperband, smac-mf. --budget then counts "
         "full-evaluation equivalents (HPO-XGB-v0 only)",
     )  # fmt: skip
     t.add_argument(

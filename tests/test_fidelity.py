@@ -225,7 +225,8 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys
     assert main(args) == 0
     r = json.loads((out / "result.json").read_text())
     history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
-    assert r["agent"] == "rppo-prior-hb" and r["finished"] and r["prior_saw_task"] is False
+    assert r["agent"] == "portfolio-tpe-hyperband" and r["finished"] and r["prior_saw_task"] is False
+    assert r["cost_aware"] and r["portfolio"].endswith("portfolio_xgb.json")
     assert r["full_evals"] == pytest.approx(full_evals(history), abs=1e-5) and r["n_real_evals"] == len(history)
     best = max((h for h in history if is_full(h) and h["error"] is None), key=lambda h: h["val_score"])
     assert r["best_config"] == best["config"] and r["final_model"]["card"].endswith("model.json")
@@ -234,6 +235,12 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys
     assert len(more) > len(history) and json.loads((out / "result.json").read_text())["full_evals"] >= 5
     capsys.readouterr()
     assert main([*args[:-3], "--out", str(tmp_path / "x"), "--agent", "rppo"]) == 2
-    assert "--multi-fidelity tunes with rppo-prior-hb; --agent rppo does not apply" in capsys.readouterr().err
+    said = "agent 'rppo' makes no partial evaluation; expected one of ['portfolio-tpe-hyperband'"
+    assert said in capsys.readouterr().err
+    assert main([*args[:-3], "--out", str(tmp_path / "z"), "--agent", "tpe-hyperband", "--prior", "p.json"]) == 2
+    assert "agent 'tpe-hyperband' learns nothing across tasks, so takes no prior" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
+    assert main([*args[:-3], "--out", str(tmp_path / "hb"), "--agent", "rppo-prior-hb", "--no-refit"]) == 0
+    assert json.loads((tmp_path / "hb" / "result.json").read_text())["agent"] == "rppo-prior-hb"
     assert main([*args[:-3], "--out", str(tmp_path / "y"), "--env", "HPO-XGB-Surrogate-v0"]) == 2
     assert "takes no partial evaluation" in capsys.readouterr().err

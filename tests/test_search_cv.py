@@ -95,16 +95,20 @@ def test_multi_fidelity_stops_poor_configurations_and_picks_a_full_cross_validat
     assert r["split0_test_score"][search.best_index_] == pytest.approx(best[0], abs=1e-9)
 
 
-def test_multi_fidelity_by_default_proposes_from_the_shipped_prior(recwarn):
+def test_multi_fidelity_by_default_proposes_the_shipped_portfolios_cost_aware_order_first(recwarn):
+    from agents.prior.portfolio import load_portfolio
+
     X, y = load_wine(return_X_y=True)
     search = RLSearchCV(xgb(), n_iter=3, cv=2, random_state=1, multi_fidelity=True).fit(X, y)
-    assert not [w for w in recwarn if "goes on with TPE" in str(w.message)]  # the prior was used
+    assert not [w for w in recwarn if "goes on with TPE" in str(w.message)]  # the portfolio was used
+    first, want = search.cv_results_["params"][0], load_portfolio(cost_aware=True)["configs"][0]
+    assert first == pytest.approx(want, rel=1e-6)  # the env plays actions in float32
     assert not search.cv_results_["pruned"][search.best_index_] and search.score(X, y) > 0.9
 
 
 def test_prior_reaches_the_agent(tmp_path):
     X, y = load_wine(return_X_y=True)
-    missing = tmp_path / "missing.pt"
-    said = f"goes on with TPE's proposals: no prior weights at {re.escape(str(missing))}"
+    missing = tmp_path / "missing.json"
+    said = f"goes on with TPE's proposals: no portfolio at {re.escape(str(missing))}"
     with pytest.warns(UserWarning, match=said):
         RLSearchCV(xgb(), space=SMALL, n_iter=2, cv=2, multi_fidelity=True, prior=missing).fit(X, y)
