@@ -235,7 +235,7 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys
     assert len(more) > len(history) and json.loads((out / "result.json").read_text())["full_evals"] >= 5
     capsys.readouterr()
     assert main([*args[:-3], "--out", str(tmp_path / "x"), "--agent", "rppo"]) == 2
-    said = "agent 'rppo' makes no partial evaluation; expected one of ['portfolio-tpe-hyperband'"
+    said = "agent 'rppo' is not a multi-fidelity agent; expected one of ['portfolio-tpe-hyperband'"
     assert said in capsys.readouterr().err
     assert main([*args[:-3], "--out", str(tmp_path / "z"), "--agent", "tpe-hyperband", "--prior", "p.json"]) == 2
     assert "agent 'tpe-hyperband' learns nothing across tasks, so takes no prior" in capsys.readouterr().err

@@ -37,8 +37,8 @@ def make_multi_fidelity_agent(name: str, prior: str | None = None) -> Agent:
     a one-line ``ValueError`` for any other, or for a prior it cannot take."""
     from agents.registry import make_agent, multi_fidelity_agents, prior_agents
 
-    if name not in multi_fidelity_agents():
-        raise ValueError(f"agent {name!r} makes no partial evaluation; expected one of {list(multi_fidelity_agents())}")
+    if name not in (multi := multi_fidelity_agents()):
+        raise ValueError(f"agent {name!r} is not a multi-fidelity agent; expected one of {list(multi)}")
     if prior is not None and name not in prior_agents():
         raise ValueError(f"agent {name!r} learns nothing across tasks, so takes no prior; got prior={prior!r}")
     return make_agent(name, **({} if prior is None else {"prior": prior}))
