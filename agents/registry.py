@@ -119,14 +119,10 @@ AGENTS: dict[str, Callable[..., Agent]] = {
 _ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband")
 
 
-#: The agents that make partial evaluations (``Agent.multi_fidelity``): real XGBoost env only.
-_MULTI_FIDELITY = ("portfolio-tpe-hyperband", "rppo-prior-hb", "tpe-hyperband", "smac-mf")
-
-
 def multi_fidelity_agents() -> tuple[str, ...]:
-    """Agents that train configurations partially first (``hpo-rl tune --multi-fidelity``,
-    ``RLSearchCV(multi_fidelity=True)``)."""
-    return _MULTI_FIDELITY
+    """Agents that train configurations partially first (their ``Agent.multi_fidelity``): the
+    ones ``hpo-rl tune --multi-fidelity`` and ``RLSearchCV(multi_fidelity=True)`` take."""
+    return tuple(name for name in AGENTS if make_agent(name).multi_fidelity)
 
 
 def prior_agents() -> tuple[str, ...]:

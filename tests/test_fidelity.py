@@ -235,10 +235,10 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys
     assert len(more) > len(history) and json.loads((out / "result.json").read_text())["full_evals"] >= 5
     capsys.readouterr()
     assert main([*args[:-3], "--out", str(tmp_path / "x"), "--agent", "rppo"]) == 2
-    said = "agent 'rppo' is not a multi-fidelity agent; expected one of ['portfolio-tpe-hyperband'"
-    assert said in capsys.readouterr().err
+    said = "agent 'rppo' is not a multi-fidelity agent; expected one of ['tpe-hyperband', 'smac-mf', 'rppo-prior-hb', "
+    assert said + "'portfolio-tpe-hyperband']" in capsys.readouterr().err
     assert main([*args[:-3], "--out", str(tmp_path / "z"), "--agent", "tpe-hyperband", "--prior", "p.json"]) == 2
-    assert "agent 'tpe-hyperband' learns nothing across tasks, so takes no prior" in capsys.readouterr().err
+    assert "agent 'tpe-hyperband' takes no settings; got ['prior']" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
     assert main([*args[:-3], "--out", str(tmp_path / "hb"), "--agent", "rppo-prior-hb", "--no-refit"]) == 0
     assert json.loads((tmp_path / "hb" / "result.json").read_text())["agent"] == "rppo-prior-hb"

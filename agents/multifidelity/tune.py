@@ -34,14 +34,14 @@ DEFAULT_AGENT = "portfolio-tpe-hyperband"
 
 def make_multi_fidelity_agent(name: str, prior: str | None = None) -> Agent:
     """The registered multi-fidelity agent ``name`` (with ``prior`` if it learns across tasks);
-    a one-line ``ValueError`` for any other, or for a prior it cannot take."""
-    from agents.registry import make_agent, multi_fidelity_agents, prior_agents
+    a one-line ``ValueError`` for any other, or for a prior it cannot take (``make_agent``'s)."""
+    from agents.registry import make_agent, multi_fidelity_agents
 
-    if name not in (multi := multi_fidelity_agents()):
-        raise ValueError(f"agent {name!r} is not a multi-fidelity agent; expected one of {list(multi)}")
-    if prior is not None and name not in prior_agents():
-        raise ValueError(f"agent {name!r} learns nothing across tasks, so takes no prior; got prior={prior!r}")
-    return make_agent(name, **({} if prior is None else {"prior": prior}))
+    agent = make_agent(name, **({} if prior is None else {"prior": prior}))
+    if not agent.multi_fidelity:
+        multi = list(multi_fidelity_agents())
+        raise ValueError(f"agent {name!r} is not a multi-fidelity agent; expected one of {multi}")
+    return agent
 
 
 def tune_multi_fidelity(

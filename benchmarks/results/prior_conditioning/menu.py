@@ -66,24 +66,37 @@ def regret_curve(val: np.ndarray, picks: list[int]) -> np.ndarray:
     return np.array([(val.max() - best[b - 1]) / (val.max() - val.min()) for b in BUDGETS])
 
 
-def task_curves(v: np.ndarray, p: np.ndarray, near: np.ndarray, similar: np.ndarray, fixed: list[int], rng) -> dict:
-    """Each method's regret curve on one held-out task with menu scores ``v``; ``p``: the menu's
-    percentiles on the training tables; ``near`` / ``similar``: indices of training tables."""
+def test_of_chosen(val: np.ndarray, test: np.ndarray, picks: list[int]) -> np.ndarray:
+    """The test score of the pick best on validation so far, after each number of picks in ``BUDGETS``."""
+    best = [max(picks[:b], key=lambda i: val[i]) for b in BUDGETS]  # the first of equals, as the regret's
+    return test[best]
+
+
+def task_curves(v: np.ndarray, t: np.ndarray, p: np.ndarray, near, similar, fixed: list[int], rng) -> dict:
+    """Each method's regret curve, then the test score of its choice, on one held-out task with
+    menu validation and test scores ``v`` and ``t``; ``p``: the menu's percentiles on the
+    training tables; ``near`` / ``similar``: indices of training tables."""
     n = p.shape[1]
+
+    def curve(rows) -> np.ndarray:
+        return np.concatenate([regret_curve(v, rows), test_of_chosen(v, t, list(rows))])
+
     return {
-        "random": np.mean([regret_curve(v, rng.permutation(MENU)) for _ in range(200)], 0),
-        "portfolio": regret_curve(v, fixed),
-        "meta-kNN": regret_curve(v, picks(p, lambda rows: near_weights(n, near))),
-        "in-context": regret_curve(v, picks(p, lambda rows: rgpe_weights(p[rows], v[rows], rng))),
-        "oracle-similar": regret_curve(v, picks(p, lambda rows: near_weights(n, similar))),
+        "random": np.mean([curve(rng.permutation(MENU)) for _ in range(200)], 0),
+        "portfolio": curve(fixed),
+        "meta-kNN": curve(picks(p, lambda rows: near_weights(n, near))),
+        "in-context": curve(picks(p, lambda rows: rgpe_weights(p[rows], v[rows], rng))),
+        "oracle-similar": curve(picks(p, lambda rows: near_weights(n, similar))),
     }
 
 
 def run() -> dict[str, np.ndarray]:
-    """Each method's regret curves, ``(tasks, budgets)``, every task held out by its fold."""
+    """Each method's regret curves and test scores of its choices, ``(tasks, 2 * budgets)``,
+    every task held out by its fold."""
     tasks = list(SUITES["corpus"])
     tables = [Table.load(t) for t in tasks]
     val = np.array([t.val[:MENU] for t in tables]).T  # (menu rows, tasks)
+    test = np.array([t.test[:MENU] for t in tables]).T
     pct = np.column_stack([rankdata(v) / MENU for v in val.T])
     meta = np.array([table_meta_features(t) for t in tables])
     meta = (meta - meta.mean(0)) / (meta.std(0) + 1e-12)
@@ -94,7 +107,7 @@ def run() -> dict[str, np.ndarray]:
         for i in np.flatnonzero(np.isin(tasks, fold)):
             near = np.argsort(((meta[train] - meta[i]) ** 2).sum(1), kind="stable")[:NEAR]
             similar = np.argsort([-spearmanr(val[:, i], val[:, j]).statistic for j in train], kind="stable")[:NEAR]
-            curves[i] = task_curves(val[:, i], pct[:, train], near, similar, fixed, rng)
+            curves[i] = task_curves(val[:, i], test[:, i], pct[:, train], near, similar, fixed, rng)
     return {m: np.array([curves[i][m] for i in range(len(tasks))]) for m in curves[0]}
 
 
@@ -117,7 +130,10 @@ def main() -> None:
     print(f"{len(out['portfolio'])} corpus tasks, each held out; mean normalized regret of the best of the first k")
     print(f"picks from a shared menu of {MENU} real evaluations (in brackets: the paired difference from")
     print("`portfolio` +- 2 standard errors over tasks; negative is better)\n")
-    table(out, [f"k={b}" for b in BUDGETS])
+    k = len(BUDGETS)
+    table({m: r[:, :k] for m, r in out.items()}, [f"k={b}" for b in BUDGETS])
+    print("\nMean test score of the pick best on validation so far (positive differences are better):\n")
+    table({m: r[:, k:] for m, r in out.items()}, [f"k={b}" for b in BUDGETS])
 
 
 if __name__ == "__main__":
