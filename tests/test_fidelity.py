@@ -127,15 +127,15 @@ def test_the_reward_model_data_spans_fidelities(env):
 
 @pytest.mark.filterwarnings("ignore:rppo-prior-hb. the prior")  # the shipped prior saw iris
 def test_rppo_prior_hb_tilts_its_first_proposals_to_cheap_samples_of_the_prior():
-    from agents.multifidelity import PriorHyperbandAgent
+    from agents.multifidelity import PriorPoolProposer
 
     env = gym.make("HPO-XGB-v0", task="iris", seed=0, meta_features=True)
-    in_order, tilted = PriorHyperbandAgent(cheap_of=1), PriorHyperbandAgent(cheap_of=4)
-    for agent in (in_order, tilted):
-        agent.begin(env, seed=0)
-    first4 = [in_order.propose(env) for _ in range(4)]
+    in_order, tilted = PriorPoolProposer(cheap_of=1), PriorPoolProposer(cheap_of=4)
+    for proposer in (in_order, tilted):
+        proposer.start(env, seed=0, budget=4, study=None)
+    first4 = [in_order.ask().config for _ in range(4)]
     rounds = [env.unwrapped.objective.params(c)[1] for c in first4]
-    pick = tilted.propose(env)
+    pick = tilted.ask().config
     assert pick in first4 and env.unwrapped.objective.params(pick)[1] == min(rounds) < max(rounds)
 
 
@@ -152,7 +152,8 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
     # No proposal of the prior, and tpe-hyperband's brackets: tpe-hyperband's run, exactly.
     assert run(PriorHyperbandAgent(prior_for=0, brackets="tpe-hyperband")) == run(tpe_hb)
     assert run(never) != run(tpe_hb)  # the same proposer, in its own brackets
-    from_pool = [config in two._configs for config, _ in run(two)]
+    pool = two.proposer.proposers[0]  # Chain(PriorPoolProposer, TPE)
+    from_pool = [config in pool._configs for config, _ in run(two)]
     assert from_pool[:2] == [True, True] and len(from_pool) > 2 and not any(from_pool[2:])
     with pytest.raises(ValueError, match=r"prior_for=-1; expected a number of proposals >= 0, or None"):
         PriorHyperbandAgent(prior_for=-1)
@@ -197,19 +198,20 @@ def test_portfolio_tpe_hyperband_proposes_the_portfolio_first_in_tpe_hyperbands_
 def test_a_hyperband_agent_proposes_only_in_its_search_space():
     import dataclasses
 
+    from agents.loop import OptunaProposer
     from agents.multifidelity import TPEHyperbandAgent
     from hpo_env.spaces import SearchSpace
 
     narrow = {"max_depth": (1, 2), "learning_rate": (0.01, 0.02)}
 
-    class Narrow(TPEHyperbandAgent):
+    class Narrow(OptunaProposer):
         def search_space(self, env):
             space = env.unwrapped.space
             return SearchSpace([dataclasses.replace(hp, low=narrow[hp.name][0], high=narrow[hp.name][1])
                                 if hp.name in narrow else hp for hp in space])  # fmt: skip
 
     env = gym.make("HPO-XGB-v0", task="breast_cancer", seed=0)
-    run_agent(Narrow(), env, 4, seed=0)
+    run_agent(TPEHyperbandAgent(proposer=Narrow("tpe")), env, 4, seed=0)
     configs = [r["config"] for r in env.unwrapped.history.records]
     assert len(configs) > 4 and all(1 <= c["max_depth"] <= 2 for c in configs)
     assert all(0.01 <= c["learning_rate"] <= 0.02 for c in configs)

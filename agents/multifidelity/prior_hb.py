@@ -1,8 +1,8 @@
 """``rppo-prior-hb``: Hyperband whose new configurations come from the learned prior and a
 reward model that learns across fidelities.
 
-The loop and the pruner are ``tpe-hyperband``'s
-(:class:`~agents.multifidelity.hyperband.PrunedOptunaAgent`); only the proposals differ.
+The loop and the schedule are ``tpe-hyperband``'s (:class:`~agents.loop.Hyperband`); only
+the proposer differs: :class:`PriorPoolProposer`, chained with TPE.
 
 - **The pool.** ``pool`` configurations are sampled once from the prior's policy on this
   task (its meta-features in the observation). The policy is not trained here, so one
@@ -35,17 +35,16 @@ import numpy as np
 import torch as th
 
 from agents.base import task_spec
-from agents.multifidelity.hyperband import PrunedOptunaAgent
+from agents.loop import Chain, Hyperband, LoopAgent, OptunaProposer, Proposal, Proposer
 from agents.rppo.sampling import sample_actions
 from hpo_env.env import HPOEnv
 from hpo_env.reward_models import fidelity_dataset, make_reward_model
 
-__all__ = ["PriorHyperbandAgent"]
+__all__ = ["PriorHyperbandAgent", "PriorPoolProposer"]
 
 
-class PriorHyperbandAgent(PrunedOptunaAgent):
-    """Hyperband (Optuna's pruner on the learning curves) with the prior's proposals,
-    screened by a reward model over fidelities.
+class PriorPoolProposer(Proposer):
+    """The prior's pool, ranked by a reward model over fidelities; None when TPE is to propose.
 
     Args:
         prior: the prior's weights: None or ``"default"`` (the shipped ones), a file, or a
@@ -68,11 +67,8 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             every ``tpe_every``-th among them; after these, only TPE proposes. None: no end.
             The prior leads early and TPE later (``benchmarks/results/multifidelity_dev/``):
             of 0, 5, 10, 20 and 40, 10 had the best mean rank at 25, 50 and 100% of the time.
-        brackets: as in :class:`~agents.multifidelity.hyperband.PrunedOptunaAgent`;
-            ``"tpe-hyperband"`` pairs this agent's runs with ``tpe-hyperband``'s.
     """
 
-    name = "rppo-prior-hb"
     env_overrides: ClassVar[dict[str, Any]] = {"meta_features": True}
 
     def __init__(
@@ -85,9 +81,7 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         trees: int = 50,
         cheap_of: int = 4,
         prior_for: int | None = 10,
-        brackets: str | None = None,
     ) -> None:
-        super().__init__(brackets)
         if min(int(pool), int(trees), int(cheap_of)) < 1 or int(min_records) < 2 or int(tpe_every) < 0:
             raise ValueError(
                 f"pool={pool!r}, min_records={min_records!r}, trees={trees!r}, cheap_of={cheap_of!r}, "
@@ -110,11 +104,12 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         self._fit_at = 0  # history length at the last fit
         self._ranked = 0  # proposals made since the model first ranked the pool
 
-    def begin(self, env: HPOEnv, seed: int) -> None:
+    def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
         from agents.prior import PriorError, load_prior, prior_policy, resolve_prior
         from agents.prior.folds import flag_saw_task
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
+        self._env, self._extra = base, {}
         th.manual_seed(seed)  # the policy's samples draw from torch's global generator
         self.model = make_reward_model(seed=seed, n_estimators=self.trees)
         self._rank, self._fit_at, self._ranked, self._proposed = np.zeros(0), 0, 0, 0
@@ -122,16 +117,26 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
             doc = load_prior(resolve_prior(self.prior, task))
             policy = prior_policy(doc, base)
         except PriorError as e:
-            warnings.warn(f"{self.name} goes on with TPE's proposals: {e}", stacklevel=2)
+            warnings.warn(f"{PriorHyperbandAgent.NAME} goes on with TPE's proposals: {e}", stacklevel=2)
             self._configs, self._extra = [], {"prior": None, "prior_saw_task": False}
             return
         self._configs = [base.space.decode(a) for a in sample_actions(policy, base, self.pool)]
         self._tried = np.array([base.history.lookup(c) is not None for c in self._configs])
         self._X = np.stack([base.space.encode(c) for c in self._configs])
         self._rounds = np.array([base.objective.params(c)[1] for c in self._configs], np.float64)
-        self._extra = {"prior": doc["path"], "prior_saw_task": flag_saw_task(doc, task, f"{self.name}: the prior")}
+        self._extra = {
+            "prior": doc["path"],
+            "prior_saw_task": flag_saw_task(doc, task, f"{PriorHyperbandAgent.NAME}: the prior"),
+        }
 
-    def propose(self, env: HPOEnv) -> dict[str, Any] | None:
+    def extra(self) -> dict[str, Any]:
+        return dict(self._extra)
+
+    def ask(self) -> Proposal | None:
+        config = self._propose(self._env)
+        return None if config is None else Proposal(config)
+
+    def _propose(self, env: HPOEnv) -> dict[str, Any] | None:
         self._proposed += 1
         if not self._configs or (self.prior_for is not None and self._proposed > self.prior_for):
             return None
@@ -163,3 +168,19 @@ class PriorHyperbandAgent(PrunedOptunaAgent):
         if len(np.unique(y)) < 2:
             return None
         return self.model.fit(X, y).predict(np.column_stack([self._X, np.ones((len(self._X), 2))]))[0]
+
+
+class PriorHyperbandAgent(LoopAgent):
+    """Hyperband (Optuna's pruner on the learning curves) with the prior's proposals, screened by
+    a reward model over fidelities, and TPE's (:class:`PriorPoolProposer`, then TPE).
+
+    Args:
+        brackets: as in :class:`~agents.loop.Hyperband`; ``"tpe-hyperband"`` pairs this
+            agent's runs with ``tpe-hyperband``'s.
+        **settings: :class:`PriorPoolProposer`'s (``prior``, ``pool``, ``prior_for``, ...).
+    """
+
+    NAME = "rppo-prior-hb"
+
+    def __init__(self, brackets: str | None = None, **settings: Any) -> None:
+        super().__init__(self.NAME, Chain(PriorPoolProposer(**settings), OptunaProposer("tpe")), Hyperband(brackets))

@@ -18,14 +18,11 @@ import torch as th
 from gymnasium import spaces
 
 from agents.base import task_spec
-from agents.baselines.ask_tell import _AskTellAgent, optuna_ask_tell
-from hpo_env.adapters import optuna_distributions
+from agents.loop import Chain, LoopAgent, OptunaProposer, Proposal, Proposer
 from hpo_env.env import HPOEnv
 from hpo_env.fast.session import SESSION_FEATURES, SessionMemory
-from hpo_env.optional import require
-from hpo_env.spaces import SearchSpace
 
-__all__ = ["RL2Agent", "session_policy"]
+__all__ = ["RL2Agent", "RL2Proposer", "session_policy"]
 
 
 class _SessionView:
@@ -47,38 +44,46 @@ def session_policy(prior: dict[str, Any], env: HPOEnv) -> Any:
     return prior_policy(prior, _SessionView(env))
 
 
-class RL2Agent(_AskTellAgent):
-    """The session policy's first ``trials`` proposals, then Optuna's TPE.
-
-    Not a registered agent: on held-out tasks it does not yet beat the greedy portfolio
-    (``benchmarks/results/rl2_dev/``), and no session weights are shipped.
+class RL2Proposer(Proposer):
+    """The session policy's first ``trials`` proposals, its LSTM state carried across them; then None.
 
     Args:
         prior: session weights: a file, or a directory of held-out ones (``hpo-rl pretrain
             --rl2 --folds K`` writes ``fold<i>.rl2.pt`` beside the other agents' files).
-        trials: proposals made by the policy before TPE (default: its training session).
+        trials: proposals made by the policy (default: its training session).
         deterministic: propose the policy's mode at each step instead of sampling.
     """
 
-    name = "rl2-tpe"
-    requires = ("optuna",)
     env_overrides: ClassVar[dict[str, Any]] = {"meta_features": True}
 
     def __init__(self, prior: str, trials: int | None = None, deterministic: bool = False) -> None:
         self.prior, self.trials, self.deterministic = prior, trials, bool(deterministic)
+        self._extra: dict[str, Any] = {}
 
-    def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
+    def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
         from agents.prior.folds import flag_saw_task
         from agents.prior.weights import load_prior, resolve_file
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         doc = load_prior(resolve_file(self.prior, task, Path(self.prior), ".rl2.pt"))
-        self._policy = session_policy(doc, base)
-        self._env = base
+        self._policy, self._env = session_policy(doc, base), base
         self._n = int(self.trials or doc["train"]["settings"]["session"])
-        saw = flag_saw_task(doc, task, f"{self.name}: the prior")
-        super().optimize(env, budget, seed)
-        return {"prior": doc["path"], "prior_saw_task": saw, "rl2_trials": self._n}
+        self._memory, self._state = SessionMemory(), None
+        th.manual_seed(seed)
+        saw = flag_saw_task(doc, task, "rl2-tpe: the prior")
+        self._extra = {"prior": doc["path"], "prior_saw_task": saw, "rl2_trials": self._n}
+
+    def ask(self) -> Proposal | None:
+        if len(self._memory.scores) >= self._n:
+            return None
+        actions, self._state = self._propose(self._memory, self._state)
+        return Proposal(self._env.space.decode(actions), handle=actions)
+
+    def tell(self, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
+        self._memory.add(proposal.handle, reward)
+
+    def extra(self) -> dict[str, Any]:
+        return dict(self._extra)
 
     def _propose(self, memory: SessionMemory, state: Any) -> tuple[np.ndarray, Any]:
         """One configuration (actions in space order) from the policy, carrying its LSTM ``state``."""
@@ -98,29 +103,17 @@ class RL2Agent(_AskTellAgent):
                 start = th.zeros(1)
         return actions, state
 
-    def _start(self, space: SearchSpace, seed: int, budget: int) -> tuple[Any, Any]:
-        require(f"agent {self.name!r}", *self.requires)
-        import optuna
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        th.manual_seed(seed)
-        study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
-        tpe_ask, tpe_tell = optuna_ask_tell(study, space)
-        memory, carry = SessionMemory(), {"state": None}
-        dists = optuna_distributions(space)
+class RL2Agent(LoopAgent):
+    """The session policy's first ``trials`` proposals (:class:`RL2Proposer`), then Optuna's TPE,
+    whose study holds every measured proposal.
 
-        def ask() -> tuple[Any, dict[str, Any]]:
-            if len(memory.scores) >= self._n:
-                return tpe_ask()
-            actions, carry["state"] = self._propose(memory, carry["state"])
-            config = space.decode(actions)
-            return ("policy", actions, config), config
+    Not a registered agent: on held-out tasks it does not yet beat the greedy portfolio
+    (``benchmarks/results/rl2_dev/``), and no session weights are shipped.
 
-        def tell(handle: Any, reward: float) -> None:
-            if not (isinstance(handle, tuple) and handle[0] == "policy"):
-                return tpe_tell(handle, reward)
-            _, actions, config = handle
-            memory.add(actions, reward)
-            study.add_trial(optuna.trial.create_trial(params=config, distributions=dists, value=reward))
+    Args:
+        prior, trials, deterministic: as in :class:`RL2Proposer`.
+    """
 
-        return ask, tell
+    def __init__(self, prior: str, trials: int | None = None, deterministic: bool = False) -> None:
+        super().__init__("rl2-tpe", Chain(RL2Proposer(prior, trials, deterministic), OptunaProposer("tpe")))

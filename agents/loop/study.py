@@ -1,0 +1,87 @@
+"""The loop's Optuna study, and the proposer that samples through it.
+
+When a proposer samples with Optuna or the schedule prunes, the loop keeps one study, and
+every evaluation is a trial of it: a proposal that is not the sampler's own is enqueued and
+asked (``study.enqueue_trial``), so the sampler learns from every configuration, and the
+loop tells the study each result (pruned, or the reward). A proposer never tells the study.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+from agents.loop.proposer import Proposal, Proposer
+from hpo_env.adapters import optuna_distributions
+from hpo_env.env import HPOEnv
+from hpo_env.spaces import SearchSpace
+
+__all__ = ["OptunaProposer", "enqueue", "make_study", "tell_study"]
+
+
+def make_study(sampler: Any, pruner: Any, name: str | None, seed: int) -> Any:
+    """A maximising study with ``sampler`` (Optuna's random one when None) and ``pruner``."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if sampler is None:
+        sampler = optuna.samplers.RandomSampler(seed=seed)  # never asked: every trial is enqueued
+    return optuna.create_study(study_name=name, direction="maximize", sampler=sampler, pruner=pruner)
+
+
+def enqueue(study: Any, space: SearchSpace, proposal: Proposal) -> None:
+    """Make ``proposal`` a trial of ``study``, unless the study's sampler proposed it."""
+    if proposal.trial is None:
+        study.enqueue_trial(proposal.config)
+        proposal.trial = study.ask(optuna_distributions(space))
+
+
+def tell_study(study: Any, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
+    """Tell ``study`` how ``proposal``'s trial ended: pruned, or with ``reward``."""
+    import optuna
+
+    if info.get("pruned"):
+        study.tell(proposal.trial, state=optuna.trial.TrialState.PRUNED)
+    else:
+        study.tell(proposal.trial, reward)
+
+
+class OptunaProposer(Proposer):
+    """An Optuna sampler proposing through the loop's study: ``tpe`` (``TPESampler``), ``cmaes``
+    (``CmaEsSampler``; categoricals are sampled independently), or ``rppo-optuna`` (our
+    :class:`~agents.rppo.optuna_sampler.RecurrentPPOSampler`, the agent as an Optuna user runs it).
+
+    Override :meth:`search_space` to propose in a part of the env's space.
+    """
+
+    SAMPLERS: ClassVar[tuple[str, ...]] = ("tpe", "cmaes", "rppo-optuna")
+
+    def __init__(self, sampler: str = "tpe") -> None:
+        if sampler not in self.SAMPLERS:
+            raise ValueError(f"sampler={sampler!r}; expected one of {self.SAMPLERS}")
+        self.name = sampler
+        self.requires = ("optuna", "cmaes") if sampler == "cmaes" else ("optuna",)  # type: ignore[misc]
+
+    def sampler(self, seed: int) -> Any:
+        import optuna
+
+        if self.name == "tpe":
+            return optuna.samplers.TPESampler(seed=seed)
+        if self.name == "rppo-optuna":
+            from agents.rppo.optuna_sampler import RecurrentPPOSampler
+
+            return RecurrentPPOSampler(seed=seed)
+        warnings.filterwarnings("ignore", category=UserWarning, module="optuna")
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+
+    def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
+        self._study, self._dists = study, optuna_distributions(self.search_space(env))
+
+    def search_space(self, env: HPOEnv) -> SearchSpace:
+        """The space it proposes in: the env's, or a part of it (every configuration in it
+        must also be in the env's)."""
+        return env.unwrapped.space
+
+    def ask(self) -> Proposal:
+        trial = self._study.ask(self._dists)
+        return Proposal(trial.params, trial=trial)
