@@ -81,6 +81,15 @@ def _portfolio_hb(prior: str | None = None) -> Agent:
     return PortfolioHyperbandAgent(prior=prior)
 
 
+def _flaml(searcher: str) -> Callable[[], Agent]:
+    def make() -> Agent:
+        from agents.peers import FLAMLAgent
+
+        return FLAMLAgent(searcher)
+
+    return make
+
+
 def _preset_agent(name: str) -> Callable[..., Agent]:
     def make(**overrides: Any) -> Agent:
         from agents.rppo.agent import RecurrentPPOAgent
@@ -111,6 +120,9 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "rppo-prior-hb": _prior_hb,
     # rppo-prior-hb's same-data baseline, as portfolio-tpe is rppo-prior's.
     "portfolio-tpe-hyperband": _portfolio_hb,
+    # The peers practitioners pick for seconds (agents.peers; the [peers] extra).
+    "flaml-cfo": _flaml("cfo"),
+    "flaml-bs": _flaml("bs"),
     **{name: _preset_agent(name) for name in PRESETS},
 }
 

