@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from hpo_env.env import HPOEnv, TimeBudgetSpent
+from hpo_env.env import HPOEnv, TimeBudgetSpent, step_through
 from hpo_env.fidelity import full_evals, is_full
 
 __all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "task_spec"]
@@ -109,18 +109,13 @@ def play_episode(
 ) -> tuple[float, dict[str, Any]]:
     """Play one episode with ``actions`` given in search-space order; return the reward and terminal info.
 
-    The env may ask for hyperparameters in any order (``order="shuffle"``); each step is
-    answered with the action of the hyperparameter the env asks for. ``options`` go to
-    ``reset`` (a partial evaluation: :mod:`hpo_env.fidelity`).
+    The env may ask for hyperparameters in any order (``order="shuffle"``) and skips the
+    inactive ones of a conditional space; each step is answered with the action of the
+    hyperparameter the env asks for. ``options`` go to ``reset`` (a partial evaluation:
+    :mod:`hpo_env.fidelity`).
     """
-    base = env.unwrapped
-    a = np.asarray(actions, dtype=np.float32).reshape(-1)
     env.reset(options=options)
-    reward, info = 0.0, {}
-    for i in base.order.tolist():
-        _, reward, terminated, _, info = env.step(a[i : i + 1])
-    assert terminated, "an HPOEnv episode ends after one step per hyperparameter"
-    return float(reward), info
+    return step_through(env, actions)
 
 
 def run_agent(

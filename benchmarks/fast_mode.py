@@ -69,7 +69,8 @@ def fidelity(
 
 
 def steps_per_second(env_id: str, task: str, episodes: int = 5000, seed: int = 0) -> float:
-    """Env steps per second under uniform random actions (actions drawn beforehand)."""
+    """Env steps per second under uniform random actions (actions drawn beforehand). A
+    conditional space's episodes skip the inactive hyperparameters, so only steps taken count."""
     import gymnasium as gym
 
     import hpo_env  # noqa: F401 - registers the envs
@@ -78,12 +79,14 @@ def steps_per_second(env_id: str, task: str, episodes: int = 5000, seed: int = 0
     n = env.n_hyperparameters
     acts = np.random.default_rng(seed).uniform(-1, 1, (episodes, n, 1)).astype(np.float32)
     env.reset(seed=seed)
-    t0 = time.perf_counter()
+    steps, t0 = 0, time.perf_counter()
     for e in range(episodes):
         env.reset()
-        for i in range(n):
-            env.step(acts[e, i])
-    return episodes * n / (time.perf_counter() - t0)
+        terminated = False
+        while not terminated:
+            terminated = env.step(acts[e, env.next_index])[2]
+            steps += 1
+    return steps / (time.perf_counter() - t0)
 
 
 def mean_ranks(results: list[dict[str, Any]], agents: list[str], tasks: list[str]) -> dict[str, dict[str, float]]:
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("speed")
     s.add_argument("--task", default="breast_cancer")
     s.add_argument("--episodes", type=int, default=5000)
+    s.add_argument("--yahpo-task", default="31", help="the OpenML id of HPO-XGB-YAHPO-v0's row ('' to skip it)")
     r = sub.add_parser("ranking")
     r.add_argument("--real", required=True)
     r.add_argument("--fast", required=True)
@@ -154,8 +158,10 @@ def main(argv: list[str] | None = None) -> None:
         print("| **median** | " + " | ".join(f"**{np.median([r[x] for r in rows]):.3f}**" for x in regs) + " |")
     elif a.what == "speed":
         print("| env | task | steps/s |\n|---|---|---|")
-        for env_id in ("HPO-XGB-Surrogate-v0", "HPO-XGB-Tabular-v0"):
-            print(f"| {env_id} | {a.task} | {steps_per_second(env_id, a.task, a.episodes):,.0f} |", flush=True)
+        runs = [("HPO-XGB-Surrogate-v0", a.task), ("HPO-XGB-Tabular-v0", a.task)]
+        runs += [("HPO-XGB-YAHPO-v0", a.yahpo_task)] if a.yahpo_task else []
+        for env_id, task in runs:
+            print(f"| {env_id} | {task} | {steps_per_second(env_id, task, a.episodes):,.0f} |", flush=True)
     else:
         agents = a.agents.split(",")
         res = ranking_agreement(read_jsonl(a.real), read_jsonl(a.fast), agents)

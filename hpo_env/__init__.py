@@ -11,7 +11,10 @@
   episode, the task's meta-features in the observation and a percentile reward (what
   the learned prior is meta-trained on);
 - ``HPO-XGB-MetaSession-v0``: the same tasks for meta-RL (RL²), one episode a whole
-  tuning session on one task, the session's measured ranks in the observation.
+  tuning session on one task, the session's measured ranks in the observation;
+- ``HPO-XGB-YAHPO-v0`` and ``HPO-MLP-LCBench-v0``: YAHPO Gym's surrogates (XGBoost on 119
+  OpenML tasks, with conditional hyperparameters; an MLP on 34), the field's shared
+  benchmark (:mod:`hpo_env.yahpo`, the ``[yahpo]`` extra).
 """
 
 import gymnasium as gym
@@ -68,6 +71,8 @@ _ENVS = (
     ("HPO-XGB-Tabular-v0", "hpo_env.fast.surrogate:make_tabular_env"),
     ("HPO-XGB-MultiTask-v0", "hpo_env.fast.multitask:MultiTaskSurrogateEnv"),
     ("HPO-XGB-MetaSession-v0", "hpo_env.fast.session:MetaSessionEnv"),
+    ("HPO-XGB-YAHPO-v0", "hpo_env.yahpo.objective:make_yahpo_env"),
+    ("HPO-MLP-LCBench-v0", "hpo_env.yahpo.objective:make_lcbench_env"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:

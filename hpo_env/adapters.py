@@ -39,18 +39,24 @@ def optuna_distributions(space: SearchSpace) -> dict[str, Any]:
 
 
 def suggest_config(trial: Any, space: SearchSpace) -> dict[str, Any]:
-    """Ask an Optuna ``trial`` for every hyperparameter of ``space``, in order, with Optuna's
-    public ``suggest_*`` calls (so wrappers such as Ray Tune's see them)."""
+    """Ask an Optuna ``trial`` for every active hyperparameter of ``space``, in order, with
+    Optuna's public ``suggest_*`` calls (so wrappers such as Ray Tune's see them). In a
+    conditional space this is Optuna's define-by-run: an inactive one is never suggested."""
     ask = {
         "float": lambda hp: trial.suggest_float(hp.name, hp.low, hp.high, log=hp.log),
         "int": lambda hp: trial.suggest_int(hp.name, hp.low, hp.high, log=hp.log),
         "categorical": lambda hp: trial.suggest_categorical(hp.name, list(hp.choices)),
     }
-    return {hp.name: ask[_kind(hp)](hp) for hp in space}
+    config: dict[str, Any] = {}
+    for hp in space:
+        if space.is_active(hp.name, config):
+            config[hp.name] = ask[_kind(hp)](hp)
+    return config
 
 
 def configspace(space: SearchSpace, seed: int | None = None) -> Any:
-    """A ConfigSpace ``ConfigurationSpace`` of ``space`` (for SMAC3)."""
+    r"""A ConfigSpace ``ConfigurationSpace`` of ``space`` (for SMAC3), its conditions as
+    ``InCondition``\ s, so a configuration holds the active hyperparameters only."""
     import ConfigSpace as CS
 
     make = {
@@ -59,8 +65,10 @@ def configspace(space: SearchSpace, seed: int | None = None) -> Any:
         "categorical": lambda hp: CS.Categorical(hp.name, list(hp.choices)),
     }
     cs = CS.ConfigurationSpace(seed=seed)
-    for hp in space:
-        cs.add(make[_kind(hp)](hp))
+    hps = {hp.name: make[_kind(hp)](hp) for hp in space}
+    cs.add(list(hps.values()))
+    for child, (parent, values) in space.conditions.items():
+        cs.add(CS.InCondition(hps[child], hps[parent], list(values)))
     return cs
 
 

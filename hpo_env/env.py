@@ -18,7 +18,7 @@ from hpo_env.history import History, config_key
 from hpo_env.objectives.base import Evaluation, Objective, is_bad_score
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["HPOEnv", "TimeBudgetSpent", "make_cnn_env", "make_xgb_env", "safe_evaluate"]
+__all__ = ["HPOEnv", "TimeBudgetSpent", "make_cnn_env", "make_xgb_env", "safe_evaluate", "step_through"]
 
 
 class TimeBudgetSpent(Exception):
@@ -139,6 +139,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
                 raise ValueError(f"order={names!r} must name each hyperparameter once: {list(self.space.names)}")
             self._base_order = np.array([self.space.index(x) for x in names])
         self.order_name = "shuffle" if self.shuffle else ("fixed" if isinstance(order, str) else list(order))
+        self._check_conditional_order()
         self.action_space = spaces.Box(-1.0, 1.0, (1,), np.float32)
         self.context = np.zeros(0, np.float32) if context is None else np.asarray(context, np.float32).reshape(-1)
         if not (np.isfinite(self.context).all() and (self.context >= 0).all() and (self.context <= 1).all()):
@@ -159,6 +160,34 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._fidelity: Fidelity | None = None  # this episode's, from reset(options=...)
         self._report: Reporter | None = None
 
+    def _check_conditional_order(self) -> None:
+        """A conditional space's parents must be chosen before their children."""
+        if not self.space.conditional:
+            return
+        if self.shuffle:
+            raise ValueError("order='shuffle' with a conditional search space; expected 'fixed' or a list of names "
+                             "that puts each parent before its children")  # fmt: skip
+        pos = {self.space.names[i]: t for t, i in enumerate(self._base_order)}
+        for child, (parent, _) in self.space.conditions.items():
+            if pos[parent] > pos[child]:
+                raise ValueError(f"order puts {child!r} before its parent {parent!r}; a parent must come first")
+
+    @property
+    def next_index(self) -> int | None:
+        """The search-space index of the hyperparameter the next step sets; None once the
+        episode is complete. In a conditional space the inactive ones are skipped."""
+        return int(self.order[self._t]) if self._t < self.n_hyperparameters else None
+
+    def _skip_inactive(self) -> None:
+        """Move past the hyperparameters that the values chosen so far make inactive."""
+        if not self.space.conditional:
+            return
+        while self._t < self.n_hyperparameters:
+            chosen = self.space.decode(self._actions)  # the parents come first, so are this episode's
+            if self.space.names[self.order[self._t]] in chosen:
+                return
+            self._t += 1
+
     @property
     def n_real_evals(self) -> int:
         return len(self.history)
@@ -177,6 +206,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         if self.shuffle:
             self.order = self.np_random.permutation(self.n_hyperparameters)
         self._t = 0
+        self._skip_inactive()
         self._fidelity, self._report = self.partial_request(options or {})
         return self.observation(0.0, 0), {"order": self.order.tolist()}
 
@@ -238,6 +268,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         x = 1.0 if x > 1.0 else (-1.0 if x < -1.0 else x)
         self._actions[self.order[self._t]] = x
         self._t += 1
+        self._skip_inactive()
         obs = self.observation(x, self._t)
         if self._t < self.n_hyperparameters:
             return obs, None
@@ -457,3 +488,16 @@ def make_cnn_env(
     t = load_image_task(task, seed=seed, **task_kwargs)
     objective = CNNObjective(t, space=space, time_limit=time_limit, seed=seed, torch_threads=nthread)
     return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
+
+
+def step_through(env: gym.Env, actions: Sequence[float] | np.ndarray) -> tuple[float, dict[str, Any]]:
+    """Answer each step of a reset env with the action (search-space order) of the
+    hyperparameter it asks for, until the episode ends; the reward and terminal info."""
+    base = env.unwrapped
+    a = np.asarray(actions, dtype=np.float32).reshape(-1)
+    reward, info, terminated = 0.0, {}, False
+    while not terminated:
+        i = base.next_index
+        assert i is not None, "an HPOEnv episode ends once every active hyperparameter is set"
+        _, reward, terminated, _, info = env.step(a[i : i + 1])
+    return float(reward), info

@@ -65,6 +65,20 @@ class Float:
             raise ValueError(f"{self.name}={value!r} is outside [{self.low}, {self.high}]")
         return 2.0 * self._to_unit(v) - 1.0
 
+    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
+        extra = [k for k in config if k not in self._index]
+        out, active = np.zeros(len(self)), {}
+        for i, hp in enumerate(self._hps):
+            if not self.is_active(hp.name, active):
+                continue
+            if hp.name not in config:
+                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
+            active[hp.name] = config[hp.name]
+            out[i] = hp.encode(config[hp.name])
+        if extra:
+            raise ValueError(f"configuration does not match the space: unknown {extra}")
+        return out
+
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: ``a`` clipped to [-1, 1]."""
         u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
@@ -131,6 +145,20 @@ class Int:
             u = ((a + b) / 2 - lo) / (hi - lo)
         return 2.0 * u - 1.0
 
+    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
+        extra = [k for k in config if k not in self._index]
+        out, active = np.zeros(len(self)), {}
+        for i, hp in enumerate(self._hps):
+            if not self.is_active(hp.name, active):
+                continue
+            if hp.name not in config:
+                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
+            active[hp.name] = config[hp.name]
+            out[i] = hp.encode(config[hp.name])
+        if extra:
+            raise ValueError(f"configuration does not match the space: unknown {extra}")
+        return out
+
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: the centre of its integer's bin."""
         u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
@@ -172,6 +200,20 @@ class Categorical:
             raise ValueError(f"{self.name}={value!r} is not one of {list(self.choices)!r}") from None
         return 2.0 * (i + 0.5) / len(self.choices) - 1.0
 
+    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
+        extra = [k for k in config if k not in self._index]
+        out, active = np.zeros(len(self)), {}
+        for i, hp in enumerate(self._hps):
+            if not self.is_active(hp.name, active):
+                continue
+            if hp.name not in config:
+                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
+            active[hp.name] = config[hp.name]
+            out[i] = hp.encode(config[hp.name])
+        if extra:
+            raise ValueError(f"configuration does not match the space: unknown {extra}")
+        return out
+
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: the centre of its choice's bin."""
         k = len(self.choices)
@@ -197,16 +239,29 @@ def _validate_range(name: str, low: float, high: float, log: bool) -> None:
 
 
 _TYPES = {"float": Float, "int": Int, "categorical": Categorical}
+_MISSING = object()
 
 
 class SearchSpace(Sequence[Hyperparameter]):
     """An ordered list of typed hyperparameters with ``decode``/``encode`` for whole configurations.
 
+    A conditional space (YAHPO's XGBoost: the tree parameters only for ``booster`` gbtree or
+    dart) names, for each conditional hyperparameter, a categorical parent that comes before
+    it and the parent's values under which it is active. A configuration holds the active
+    hyperparameters only: ``decode`` leaves the inactive ones out, and ``encode`` gives them
+    the action 0.
+
     Args:
         hyperparameters: the hyperparameters, in the env's default order. Names must be unique.
+        conditions: ``{child: (parent, values)}``: ``child`` is active only when the
+            categorical ``parent`` (earlier in the order, and active itself) takes one of ``values``.
     """
 
-    def __init__(self, hyperparameters: Iterable[Hyperparameter]):
+    def __init__(
+        self,
+        hyperparameters: Iterable[Hyperparameter],
+        conditions: Mapping[str, tuple[str, Iterable[Any]]] | None = None,
+    ):
         hps = list(hyperparameters)
         if not hps:
             raise ValueError("a SearchSpace needs at least one hyperparameter")
@@ -220,6 +275,36 @@ class SearchSpace(Sequence[Hyperparameter]):
         self._hps = tuple(hps)
         self.names = tuple(names)
         self._index = {n: i for i, n in enumerate(names)}
+        self.conditions: dict[str, tuple[str, tuple[Any, ...]]] = {
+            child: (parent, tuple(values)) for child, (parent, values) in (conditions or {}).items()
+        }
+        for child, (parent, values) in self.conditions.items():
+            self._check_condition(child, parent, values)
+
+    def _check_condition(self, child: str, parent: str, values: tuple[Any, ...]) -> None:
+        if child not in self._index or parent not in self._index:
+            raise ValueError(
+                f"condition {child!r} <- {parent!r} names an unknown hyperparameter; known: {list(self.names)}"
+            )
+        p = self[parent]
+        if not isinstance(p, Categorical) or self._index[parent] >= self._index[child]:
+            raise ValueError(
+                f"condition {child!r} <- {parent!r}: the parent must be a categorical that comes before it"
+            )
+        if not values or any(v not in p.choices for v in values):
+            raise ValueError(
+                f"condition {child!r} <- {parent!r}: values {list(values)} must be among {list(p.choices)}"
+            )
+
+    @property
+    def conditional(self) -> bool:
+        """Whether some hyperparameter is active only under a condition."""
+        return bool(self.conditions)
+
+    def is_active(self, name: str, values: Mapping[str, Any]) -> bool:
+        """Whether ``name`` is active given the ``values`` chosen before it (active ones only)."""
+        cond = self.conditions.get(name)
+        return cond is None or values.get(cond[0], _MISSING) in cond[1]
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, str):
@@ -233,7 +318,7 @@ class SearchSpace(Sequence[Hyperparameter]):
         return isinstance(other, SearchSpace) and self.to_list() == other.to_list()
 
     def __hash__(self) -> int:
-        return hash(tuple(self._hps))
+        return hash((self._hps, tuple(sorted(self.conditions.items()))))
 
     def difference(self, other: SearchSpace, mine: str = "this space", theirs: str = "the other") -> str | None:
         """None if the spaces are equal, else the first hyperparameter that differs, in words,
@@ -248,7 +333,8 @@ class SearchSpace(Sequence[Hyperparameter]):
         return None
 
     def __repr__(self) -> str:
-        return f"SearchSpace({list(self._hps)!r})"
+        conditions = f", conditions={self.conditions!r}" if self.conditions else ""
+        return f"SearchSpace({list(self._hps)!r}{conditions})"
 
     def index(self, name: str) -> int:  # type: ignore[override]
         try:
@@ -261,15 +347,38 @@ class SearchSpace(Sequence[Hyperparameter]):
         a = np.asarray(actions, dtype=np.float64).reshape(-1)
         if a.shape != (len(self),):
             raise ValueError(f"expected {len(self)} actions (one per hyperparameter), got shape {np.shape(actions)}")
-        return {hp.name: hp.decode(x) for hp, x in zip(self._hps, a, strict=True)}
+        if not self.conditions:
+            return {hp.name: hp.decode(x) for hp, x in zip(self._hps, a, strict=True)}
+        out: dict[str, Any] = {}
+        for hp, x in zip(self._hps, a, strict=True):
+            if self.is_active(hp.name, out):
+                out[hp.name] = hp.decode(x)
+        return out
 
     def encode(self, config: Mapping[str, Any]) -> np.ndarray:
-        """Map a configuration dict to its actions in [-1, 1], in space order."""
+        """Map a configuration dict to its actions in [-1, 1], in space order (0 for an inactive
+        hyperparameter, which the configuration may leave out)."""
+        if self.conditions:
+            return self._encode_conditional(config)
         missing = [n for n in self.names if n not in config]
         extra = [k for k in config if k not in self._index]
         if missing or extra:
             raise ValueError(f"configuration does not match the space: missing {missing}, unknown {extra}")
         return np.array([hp.encode(config[hp.name]) for hp in self._hps], dtype=np.float64)
+
+    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
+        extra = [k for k in config if k not in self._index]
+        out, active = np.zeros(len(self)), {}
+        for i, hp in enumerate(self._hps):
+            if not self.is_active(hp.name, active):
+                continue
+            if hp.name not in config:
+                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
+            active[hp.name] = config[hp.name]
+            out[i] = hp.encode(config[hp.name])
+        if extra:
+            raise ValueError(f"configuration does not match the space: unknown {extra}")
+        return out
 
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` for each row of ``actions`` (m, n), in one vectorized pass: the
@@ -287,22 +396,31 @@ class SearchSpace(Sequence[Hyperparameter]):
         return self.decode(rng.uniform(-1.0, 1.0, size=len(self)))
 
     def to_list(self) -> list[dict[str, Any]]:
-        """JSON-serialisable description, the inverse of :meth:`from_list`."""
-        return [hp.to_dict() for hp in self._hps]
+        """JSON-serialisable description, the inverse of :meth:`from_list`; a conditional
+        hyperparameter's carries ``"active_if": [parent, [values...]]``."""
+        out = [hp.to_dict() for hp in self._hps]
+        for d in out:
+            if d["name"] in self.conditions:
+                parent, values = self.conditions[d["name"]]
+                d["active_if"] = [parent, list(values)]
+        return out
 
     @classmethod
     def from_list(cls, spec: Iterable[Mapping[str, Any]]) -> SearchSpace:
         """Build a space from dicts such as ``{"type": "float", "name": "lr", "low": 1e-3, "high": 1, "log": True}``."""
         hps: list[Hyperparameter] = []
+        conditions: dict[str, tuple[str, Iterable[Any]]] = {}
         for item in spec:
             if not isinstance(item, Mapping) or "type" not in item:
                 raise ValueError(f"each hyperparameter needs a 'type' key (one of {sorted(_TYPES)}), got {item!r}")
             kind = item["type"]
             if kind not in _TYPES:
                 raise ValueError(f"unknown hyperparameter type {kind!r}; expected one of {sorted(_TYPES)}")
-            kwargs = {k: v for k, v in item.items() if k != "type"}
+            kwargs = {k: v for k, v in item.items() if k not in ("type", "active_if")}
+            if "active_if" in item:
+                conditions[str(item["name"])] = (item["active_if"][0], item["active_if"][1])
             try:
                 hps.append(_TYPES[kind](**kwargs))
             except TypeError as e:
                 raise ValueError(f"malformed {kind} hyperparameter {dict(item)!r}: {e}") from None
-        return cls(hps)
+        return cls(hps, conditions)

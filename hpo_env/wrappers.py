@@ -8,6 +8,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from hpo_env.env import step_through
+
 __all__ = ["ModelRewardWrapper", "OneStepWrapper"]
 
 
@@ -37,9 +39,8 @@ class OneStepWrapper(gym.Wrapper):
         if np.isnan(a).any():
             raise ValueError(f"NaN in actions {a.tolist()}; expected numbers in [-1, 1]")
         # The inner env asks for hyperparameters in its episode order; answer each from the vector.
-        for i in self.env.unwrapped.order.tolist():
-            _, reward, terminated, truncated, info = self.env.step(a[i : i + 1])
-        return np.zeros(1, np.float32), reward, terminated, truncated, info
+        reward, info = step_through(self.env, a)
+        return np.zeros(1, np.float32), reward, True, False, info
 
 
 class ModelRewardWrapper(gym.Wrapper):

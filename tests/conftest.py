@@ -21,6 +21,18 @@ def data_dir() -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def yahpo_data(data_dir) -> Path:
+    """YAHPO Gym's surrogates: ``yahpo_data`` beside the data sets (CI's layout), with onnxruntime."""
+    pytest.importorskip("onnxruntime", reason="the YAHPO envs are the [yahpo] extra")
+    d = data_dir.parent / "yahpo_data"
+    if not (d / "rbv2_xgboost" / "model.onnx").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs YAHPO Gym's surrogates at {d}")
+        pytest.skip(f"no YAHPO surrogates at {d}")
+    return d
+
+
 @pytest.fixture
 def kill_midway():
     """Start ``cmd``, SIGKILL it once ``path`` has ``n_lines`` lines (as a crash or the OOM killer

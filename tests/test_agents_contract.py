@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import hpo_env
+import hpo_env.yahpo
 from agents.base import RunResult, run_agent
 from agents.registry import AGENTS, make_agent, register_preset
 from agents.rppo.presets import PRESETS, ModelSettings, RPPOPreset
@@ -98,6 +99,23 @@ def test_failing_evaluations_do_not_stop_the_run(agent_name):
     assert res.n_real_evals == BUDGET and res.n_failed == BUDGET  # a failure costs a full evaluation
     assert res.best_val is None and res.best_config is None
     assert all(r["error"] and "no_such" in r["error"] for r in env.history.records)
+
+
+def test_runs_on_a_conditional_space(agent_name, yahpo_data):
+    # YAHPO's XGBoost: booster first, the tree parameters only for gbtree and dart. Every agent
+    # runs there with its library's own handling of conditions, but those that need a partial
+    # evaluation (no surrogate fidelity yet), the task's meta-features (none for OpenML ids), or
+    # a shuffled order (a parent must come before its children).
+    agent = make_agent(agent_name)
+    if agent.multi_fidelity or agent.env_overrides.get("meta_features") or agent.env_overrides.get("order"):
+        pytest.skip("needs partial evaluations, meta-features or a shuffled order, which the YAHPO env does not give")
+    env = hpo_env.yahpo.make_yahpo_env("31", data_dir=yahpo_data, **agent.env_overrides)
+    res = run_agent(agent, env, 12, seed=0)
+    space = env.space
+    for r in env.history.records:
+        active = space.decode(space.encode(r["config"]))  # the active ones, from the chosen values
+        assert set(r["config"]) == set(active), r["config"]
+    assert res.n_real_evals == 12 and res.best_val is not None and res.best_val > -10
 
 
 def test_unknown_agent_names_the_known_ones():

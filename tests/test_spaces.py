@@ -119,3 +119,51 @@ def test_encode_rejects_values_outside_the_space():
         s.encode({k: v for k, v in cfg.items() if k != "gamma"})
     with pytest.raises(ValueError, match="expected 9 actions"):
         s.decode([0.0, 0.0])
+
+
+def _conditional():
+    return SearchSpace(
+        [Categorical("booster", ("gblinear", "gbtree", "dart")), Float("alpha", 1e-3, 1e3, log=True),
+         Int("max_depth", 1, 12), Float("rate_drop", 0.0, 1.0)],
+        {"max_depth": ("booster", ["gbtree", "dart"]), "rate_drop": ("booster", ["dart"])},
+    )  # fmt: skip
+
+
+def test_a_conditional_space_decodes_the_active_hyperparameters_only():
+    space = _conditional()
+    linear = space.decode([-1.0, 0.0, 0.5, 0.5])
+    assert linear == {"booster": "gblinear", "alpha": pytest.approx(1.0)}
+    dart = space.decode([1.0, 0.0, 0.5, 0.5])
+    assert set(dart) == {"booster", "alpha", "max_depth", "rate_drop"}
+    assert space.decode(space.encode(dart)) == dart  # the round trip holds
+    assert space.encode(linear)[2:].tolist() == [0.0, 0.0]  # inactive ones: action 0
+    assert SearchSpace.from_list(space.to_list()) == space and space != SearchSpace(list(space))
+    with pytest.raises(ValueError, match=r"active 'max_depth' missing"):
+        space.encode({"booster": "gbtree", "alpha": 1.0})
+
+
+def test_a_bad_condition_is_one_line_naming_it():
+    hps = [Float("a", 0.0, 1.0), Categorical("b", ("x", "y"))]
+    with pytest.raises(ValueError, match=r"condition 'a' <- 'b': the parent must be a categorical that comes before"):
+        SearchSpace(hps, {"a": ("b", ["x"])})
+    with pytest.raises(ValueError, match=r"condition 'c' <- 'b' names an unknown hyperparameter"):
+        SearchSpace(hps, {"c": ("b", ["x"])})
+    with pytest.raises(ValueError, match=r"values \['z'\] must be among \['x', 'y'\]"):
+        SearchSpace([hps[1], hps[0]], {"a": ("b", ["z"])})
+
+
+def test_adapters_keep_the_conditions():
+    pytest.importorskip("optuna")
+    pytest.importorskip("ConfigSpace")
+    import optuna
+
+    from hpo_env.adapters import configspace, suggest_config
+
+    space = _conditional()
+    cs = configspace(space, seed=0)
+    configs = [dict(c) for c in cs.sample_configuration(30)]
+    assert all(set(c) == set(space.decode(space.encode(c))) for c in configs)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(20):
+        c = suggest_config(study.ask(), space)
+        assert ("rate_drop" in c) == (c["booster"] == "dart") and ("max_depth" in c) == (c["booster"] != "gblinear")

@@ -54,7 +54,8 @@ class SMACProposer(Proposer):
 
     def ask(self) -> Proposal:
         info = self._smac.ask()
-        return Proposal({name: info.config[name] for name in self._space.names}, handle=info)
+        config = info.config  # the active hyperparameters only, in a conditional space
+        return Proposal({name: config[name] for name in self._space.names if name in config}, handle=info)
 
     def tell(self, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
         from smac.runhistory.dataclasses import TrialValue

@@ -12,11 +12,11 @@ import warnings
 from typing import Any, ClassVar
 
 from agents.loop.proposer import Proposal, Proposer
-from hpo_env.adapters import optuna_distributions
+from hpo_env.adapters import optuna_distributions, suggest_config
 from hpo_env.env import HPOEnv
 from hpo_env.spaces import SearchSpace
 
-__all__ = ["OptunaProposer", "enqueue", "make_study", "tell_study"]
+__all__ = ["OptunaProposer", "ask_trial", "enqueue", "make_study", "tell_study"]
 
 
 def make_study(sampler: Any, pruner: Any, name: str | None, seed: int) -> Any:
@@ -29,11 +29,22 @@ def make_study(sampler: Any, pruner: Any, name: str | None, seed: int) -> Any:
     return optuna.create_study(study_name=name, direction="maximize", sampler=sampler, pruner=pruner)
 
 
+def ask_trial(study: Any, space: SearchSpace, dists: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+    """A new trial of ``study`` and its configuration: with all of ``space``'s distributions
+    at once (``dists``), or define-by-run in a conditional space, so an inactive
+    hyperparameter is never sampled."""
+    if space.conditional:
+        trial = study.ask()
+        return trial, suggest_config(trial, space)
+    trial = study.ask(optuna_distributions(space) if dists is None else dists)
+    return trial, trial.params
+
+
 def enqueue(study: Any, space: SearchSpace, proposal: Proposal) -> None:
     """Make ``proposal`` a trial of ``study``, unless the study's sampler proposed it."""
     if proposal.trial is None:
         study.enqueue_trial(proposal.config)
-        proposal.trial = study.ask(optuna_distributions(space))
+        proposal.trial, _ = ask_trial(study, space)
 
 
 def tell_study(study: Any, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
@@ -75,7 +86,8 @@ class OptunaProposer(Proposer):
         return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        self._study, self._dists = study, optuna_distributions(self.search_space(env))
+        self._space = self.search_space(env)
+        self._study, self._dists = study, optuna_distributions(self._space)
 
     def search_space(self, env: HPOEnv) -> SearchSpace:
         """The space it proposes in: the env's, or a part of it (every configuration in it
@@ -83,5 +95,5 @@ class OptunaProposer(Proposer):
         return env.unwrapped.space
 
     def ask(self) -> Proposal:
-        trial = self._study.ask(self._dists)
-        return Proposal(trial.params, trial=trial)
+        trial, config = ask_trial(self._study, self._space, self._dists)
+        return Proposal(config, trial=trial)

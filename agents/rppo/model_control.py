@@ -27,6 +27,15 @@ def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
     """
     if not sequences:
         return 0.0
+    by_length: dict[int, list[np.ndarray]] = {}
+    for seq in sequences:  # a conditional space's episodes differ in length
+        by_length.setdefault(seq.shape[0], []).append(seq)
+    kls = [_kl_steps(old, new, group) for group in by_length.values()]
+    return float(kls[0].mean()) if len(kls) == 1 else float(th.cat(kls).mean())
+
+
+def _kl_steps(old: Any, new: Any, sequences: list[np.ndarray]) -> th.Tensor:
+    """KL(old || new) at each step of equally long ``sequences``, run side by side."""
     k, n = len(sequences), sequences[0].shape[0]
     obs = th.as_tensor(np.concatenate(sequences), dtype=th.float32)
     starts = th.zeros(k * n)
@@ -38,8 +47,7 @@ def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
             state = (th.zeros(shape), th.zeros(shape))
             dist, _ = pol.get_distribution(obs, state, starts)
             dists.append(dist.distribution)
-        kl = th.distributions.kl_divergence(dists[0], dists[1]).sum(-1)
-    return float(kl.mean())
+        return th.distributions.kl_divergence(dists[0], dists[1]).sum(-1)
 
 
 def screened_proposal(

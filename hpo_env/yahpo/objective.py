@@ -1,0 +1,200 @@
+"""A YAHPO surrogate as the env's objective, its search space, and the two envs.
+
+Each evaluation is one prediction of the surrogate at full fidelity (``trainsize`` 1 and
+``repl`` 10 for ``rbv2_xgboost``, epoch 52 for ``lcbench``). The env's clock advances by
+the predicted training time, as in fast mode, so time budgets mean the same as on real runs.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hpo_env.env import HPOEnv
+from hpo_env.objectives.base import Evaluation, Objective
+from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
+from hpo_env.yahpo.surrogate import YahpoSurrogate
+
+__all__ = ["YAHPO_METRICS", "YahpoMetric", "YahpoObjective", "make_lcbench_env", "make_yahpo_env", "yahpo_space"]
+
+
+@dataclass(frozen=True)
+class YahpoMetric:
+    """A validation score read off the surrogate's targets; higher is better.
+
+    A loss is scored negated (``-logloss``, as the env's ``neg_log_loss``), and its reward is
+    ``exp(score)``, in (0, 1]: for log-loss, the geometric mean probability of the true class.
+    Other scores are their own reward.
+
+    Attributes:
+        val: the target scored. test: its test counterpart, if the scenario predicts one.
+        loss: lower is better. scale: the target's unit (lcbench's accuracy is in percent).
+    """
+
+    val: str
+    test: str | None = None
+    loss: bool = False
+    scale: float = 1.0
+
+    def score(self, y: Mapping[str, float], target: str) -> float:
+        v = y[target] / self.scale
+        return -v if self.loss else v
+
+    def reward(self, score: float) -> float:
+        return math.exp(score) if self.loss else float(score)
+
+    @property
+    def failure_score(self) -> float:
+        return -10.0 if self.loss else 0.0
+
+
+#: scenario -> metric name -> how it is read. The first of each is the default.
+YAHPO_METRICS: dict[str, dict[str, YahpoMetric]] = {
+    "rbv2_xgboost": {
+        "logloss": YahpoMetric("logloss", loss=True),
+        "acc": YahpoMetric("acc"),
+        "bac": YahpoMetric("bac"),
+        "auc": YahpoMetric("auc"),
+        "f1": YahpoMetric("f1"),
+        "brier": YahpoMetric("brier", loss=True),
+    },
+    "lcbench": {
+        "cross_entropy": YahpoMetric("val_cross_entropy", "test_cross_entropy", loss=True),
+        "balanced_accuracy": YahpoMetric("val_balanced_accuracy", "test_balanced_accuracy"),
+        "accuracy": YahpoMetric("val_accuracy", scale=100.0),
+    },
+}
+
+
+def _hyperparameter(spec: Mapping[str, Any]) -> Hyperparameter:
+    kind, name = spec["type"], spec["name"]
+    if kind == "categorical":
+        return Categorical(name, tuple(spec["choices"]))
+    if kind in ("uniform_float", "uniform_int"):
+        cls = Float if kind == "uniform_float" else Int
+        return cls(name, spec["lower"], spec["upper"], log=bool(spec.get("log")))
+    raise ValueError(f"hyperparameter {name!r} of ConfigSpace type {kind!r}; expected categorical or uniform")
+
+
+def yahpo_space(surrogate: YahpoSurrogate) -> SearchSpace:
+    """The space tuned: the scenario's ConfigSpace without the task and the fixed fidelities,
+    its conditions kept, each parent moved before everything else (``booster`` first)."""
+    cs, sc = surrogate.config_space, surrogate.scenario
+    skip = {sc.instance, *sc.fixed}
+    conditions = {c["child"]: (c["parent"], c["values"] if c["type"] == "IN" else [c["value"]])
+                  for c in cs["conditions"]}  # fmt: skip
+    parents = {p for p, _ in conditions.values()}
+    specs = [h for h in cs["hyperparameters"] if h["name"] not in skip]
+    specs.sort(key=lambda h: h["name"] not in parents)  # stable: otherwise the file's order
+    return SearchSpace([_hyperparameter(h) for h in specs], conditions)
+
+
+@dataclass(frozen=True)
+class YahpoTask:
+    """The task's name in results (``yahpo:SCENARIO/ID``), as a data set's name is elsewhere."""
+
+    name: str
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+
+class YahpoObjective(Objective):
+    """One surrogate prediction per evaluation, at full fidelity, on one task.
+
+    Args:
+        task: the OpenML id of a task of the scenario (``surrogate.instances``).
+        surrogate: the scenario's :class:`~hpo_env.yahpo.YahpoSurrogate`.
+        metric: a key of :data:`YAHPO_METRICS` for the scenario (None: its first).
+    """
+
+    simulated = True
+
+    def __init__(self, task: str | int, surrogate: YahpoSurrogate, metric: str | None = None) -> None:
+        sc = surrogate.scenario
+        ids = surrogate.instances
+        if str(task) not in ids:
+            raise ValueError(f"task={task!r} is not a {sc.name} task; expected one of its {len(ids)} OpenML ids, "
+                             f"e.g. {list(ids[:5])}")  # fmt: skip
+        metrics = YAHPO_METRICS[sc.name]
+        metric = next(iter(metrics)) if metric is None else metric
+        if metric not in metrics:
+            raise ValueError(f"metric={metric!r}; expected one of {list(metrics)} for {sc.name}")
+        self.surrogate, self.metric_name, self.metric = surrogate, metric, metrics[metric]
+        self.task = YahpoTask(f"yahpo:{sc.name}/{task}")
+        self.fixed = {sc.instance: str(task), **sc.fixed}
+        self.space = yahpo_space(surrogate)
+        self.failure_score = self.metric.failure_score
+
+    def reward(self, score: float) -> float:
+        return self.metric.reward(score)
+
+    def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
+        y = self.surrogate.predict({**config, **self.fixed})
+        m = self.metric
+        test = None if m.test is None else m.score(y, m.test)
+        return Evaluation(m.score(y, m.val), test, max(0.0, y[self.surrogate.scenario.runtime]))
+
+    def describe(self) -> dict[str, Any]:
+        return {"objective": "yahpo", "scenario": self.surrogate.scenario.name, "metric": self.metric_name,
+                "fixed": self.fixed}  # fmt: skip
+
+
+def make_yahpo_env(
+    task: str | int = "31",
+    *,
+    scenario: str = "rbv2_xgboost",
+    metric: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    order: str | Sequence[str] = "fixed",
+    history_path: str | os.PathLike[str] | None = None,
+    cache: bool = True,
+) -> HPOEnv:
+    """Build ``HPO-XGB-YAHPO-v0``: :class:`~hpo_env.env.HPOEnv` over a :class:`YahpoObjective`.
+
+    ## Description
+    YAHPO Gym's ``rbv2_xgboost`` surrogate as the paper's MDP: one hyperparameter per step,
+    ``booster`` first; the tree parameters are asked only for gbtree and dart, ``rate_drop``
+    and ``skip_drop`` only for dart, so an episode has 6 to 14 steps.
+
+    ## Action Space
+    ``Box(-1, 1, (1,))``: the value of the hyperparameter asked for, decoded by the space.
+
+    ## Observation Space
+    The previous action, then a one-hot of the hyperparameter asked next (the path taken
+    shows in which ones are asked).
+
+    ## Rewards
+    0 until the last step, then the metric's reward: ``exp(-logloss)`` by default, in (0, 1].
+
+    ## Starting State
+    Every episode starts at the first hyperparameter; the history persists across episodes.
+
+    ## Episode End
+    Once every active hyperparameter is set; the configuration is then evaluated.
+
+    ## Arguments
+    - ``task``: an OpenML id of the scenario (119 for ``rbv2_xgboost``).
+    - ``scenario``: ``"rbv2_xgboost"`` or ``"lcbench"`` (``HPO-MLP-LCBench-v0``).
+    - ``metric``: a key of :data:`YAHPO_METRICS` (default ``logloss``, or ``cross_entropy``).
+    - ``data_dir``: the surrogates' folder (:func:`~hpo_env.yahpo.yahpo_dir`).
+    - ``seed``: accepted for a uniform command line; the surrogate is deterministic.
+    - ``order``, ``history_path``, ``cache``: as for :class:`~hpo_env.env.HPOEnv`.
+
+    ## Version History
+    - v0: initial version (YAHPO Gym data v1.0.2).
+    """
+    del seed
+    objective = YahpoObjective(task, YahpoSurrogate(scenario, data_dir), metric)
+    return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
+
+
+def make_lcbench_env(task: str | int = "3945", **kwargs: Any) -> HPOEnv:
+    """Build ``HPO-MLP-LCBench-v0``: :func:`make_yahpo_env` on ``lcbench`` (34 OpenML tasks,
+    the epochs fixed at 52); ``metric`` ``cross_entropy`` (default), ``balanced_accuracy``
+    or ``accuracy``. Its targets include test scores, so results carry a test of best."""
+    return make_yahpo_env(task, scenario="lcbench", **kwargs)
