@@ -1,7 +1,7 @@
 """Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too.
 
 ``quick`` and ``public`` are tabular classification (``HPO-XGB-v0``), ``regression`` tabular
-regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``.
+regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``; ``yahpo`` for ``HPO-XGB-YAHPO-v0``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,19 @@ REGRESSION = (
     "529_pollen", "547_no2", "1028_SWD", "1029_LEV", "1030_ERA",
 )  # fmt: skip
 
+#: YAHPO Gym's ``rbv2_xgboost`` tasks (OpenML ids, for ``--env HPO-XGB-YAHPO-v0``), from its search space.
+YAHPO_XGB = (
+    "3", "6", "11", "12", "14", "15", "16", "18", "22", "23", "24", "28", "29", "31", "32", "37", "38", "42", "44",
+    "46", "50", "54", "60", "151", "181", "182", "188", "300", "307", "312", "334", "375", "377", "458", "469",
+    "470", "554", "1040", "1049", "1050", "1053", "1056", "1063", "1067", "1068", "1111", "1220", "1457", "1461",
+    "1462", "1464", "1468", "1475", "1476", "1478", "1479", "1480", "1485", "1486", "1487", "1489", "1493", "1494",
+    "1497", "1501", "1510", "1515", "1590", "4134", "4135", "4154", "4534", "4538", "4541", "6332", "23381",
+    "23512", "23517", "40496", "40498", "40499", "40536", "40668", "40670", "40685", "40701", "40900", "40923",
+    "40927", "40966", "40975", "40978", "40979", "40981", "40982", "40983", "40984", "40994", "40996", "41027",
+    "41138", "41142", "41143", "41146", "41150", "41156", "41157", "41159", "41161", "41162", "41163", "41164",
+    "41165", "41166", "41168", "41169", "41212", "41216", "41278",
+)  # fmt: skip
+
 SUITES: dict[str, tuple[str, ...]] = {
     "quick": BUILTIN,
     # Every classification task with a shipped table: the built-ins, the public 20 and the
@@ -48,6 +61,8 @@ SUITES: dict[str, tuple[str, ...]] = {
     "images": ("digits", "usps"),
     # PMLB's real regression tasks (DATA_DIR/pmlb; see shared/datasets/README.md), run with metric r2.
     "regression": tuple(f"pmlb:{n}" for n in REGRESSION),
+    # YAHPO Gym's XGBoost benchmark, for --env HPO-XGB-YAHPO-v0 (the [yahpo] extra).
+    "yahpo": YAHPO_XGB,
 }
 
 #: The metric a suite runs with when ``--metric`` is not given (others: each task's default).

@@ -109,7 +109,7 @@ def test_runs_on_a_conditional_space(agent_name, yahpo_data):
     agent = make_agent(agent_name)
     if agent.multi_fidelity or agent.env_overrides.get("meta_features") or agent.env_overrides.get("order"):
         pytest.skip("needs partial evaluations, meta-features or a shuffled order, which the YAHPO env does not give")
-    env = hpo_env.yahpo.make_yahpo_env("31", data_dir=yahpo_data, **agent.env_overrides)
+    env = hpo_env.yahpo.make_yahpo_env("31", yahpo_dir=yahpo_data, **agent.env_overrides)
     res = run_agent(agent, env, 12, seed=0)
     space = env.space
     for r in env.history.records:

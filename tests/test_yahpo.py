@@ -37,7 +37,7 @@ def _asked(env, booster):
 
 
 def test_an_episode_asks_only_the_active_hyperparameters(yahpo_data):
-    env = gym.make("HPO-XGB-YAHPO-v0", task=31, data_dir=yahpo_data)
+    env = gym.make("HPO-XGB-YAHPO-v0", task=31, yahpo_dir=yahpo_data)
     linear, info = _asked(env, "gblinear")
     assert linear == ["booster", "alpha", "lambda", "nrounds", "num.impute.selected.cpo", "subsample"]
     assert set(info["config"]) == set(linear) and -10 < info["val_score"] < 0
@@ -48,7 +48,7 @@ def test_an_episode_asks_only_the_active_hyperparameters(yahpo_data):
 
 
 def test_reward_clock_and_bad_input(yahpo_data):
-    env = make_yahpo_env("31", data_dir=yahpo_data)
+    env = make_yahpo_env("31", yahpo_dir=yahpo_data)
     config = {"booster": "gbtree", **{k: v for k, v in _defaults(env).items() if k != "booster"}}
     info = env.evaluate(config)
     y = env.objective.surrogate.predict({**config, "task_id": "31", "trainsize": 1.0, "repl": 10})
@@ -56,13 +56,13 @@ def test_reward_clock_and_bad_input(yahpo_data):
     assert env.objective.reward(info["val_score"]) == pytest.approx(np.exp(-y["logloss"]))
     assert env.elapsed() >= y["timetrain"]  # the simulated clock
     with pytest.raises(ValueError, match=r"task='nope' is not a rbv2_xgboost task; expected one of its 119 OpenML ids"):
-        make_yahpo_env("nope", data_dir=yahpo_data)
+        make_yahpo_env("nope", yahpo_dir=yahpo_data)
     with pytest.raises(ValueError, match=r"metric='rmse'; expected one of \['logloss', 'acc'"):
-        make_yahpo_env("31", metric="rmse", data_dir=yahpo_data)
+        make_yahpo_env("31", metric="rmse", yahpo_dir=yahpo_data)
     with pytest.raises(ValueError, match="order='shuffle' with a conditional search space"):
-        make_yahpo_env("31", order="shuffle", data_dir=yahpo_data)
+        make_yahpo_env("31", order="shuffle", yahpo_dir=yahpo_data)
     with pytest.raises(FileNotFoundError, match="no YAHPO surrogates at /nowhere"):
-        make_yahpo_env("31", data_dir="/nowhere")
+        make_yahpo_env("31", yahpo_dir="/nowhere")
 
 
 def _defaults(env):
@@ -74,14 +74,14 @@ def test_gymnasium_and_sb3_env_checkers_pass(yahpo_data, env_id, task, n):
     from gymnasium.utils.env_checker import check_env
     from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
-    env = gym.make(env_id, task=task, data_dir=yahpo_data)
+    env = gym.make(env_id, task=task, yahpo_dir=yahpo_data)
     assert env.unwrapped.n_hyperparameters == n
     check_env(env.unwrapped, skip_render_check=True)
     sb3_check_env(env.unwrapped, warn=True)
 
 
 def test_lcbench_scores_validation_and_test(yahpo_data):
-    env = gym.make("HPO-MLP-LCBench-v0", task=3945, data_dir=yahpo_data, metric="balanced_accuracy")
+    env = gym.make("HPO-MLP-LCBench-v0", task=3945, yahpo_dir=yahpo_data, metric="balanced_accuracy")
     info = env.unwrapped.evaluate(_defaults(env))
     assert 0 < info["val_score"] <= 1 and 0 < info["test_score"] <= 1
     assert set(SCENARIOS) == {"rbv2_xgboost", "lcbench"} and hpo_env.HPOEnv is type(env.unwrapped)

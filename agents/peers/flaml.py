@@ -18,16 +18,21 @@ from hpo_env.spaces import Categorical, Float, Int, SearchSpace
 
 __all__ = ["FLAML_XGB_START", "FLAMLAgent", "FLAMLProposer", "flaml_space"]
 
-#: Where FLAML's ``XGBoostLimitDepthEstimator`` starts (its ``init_value``\\ s, FLAML 2.x), by our
+#: Where FLAML's ``XGBoostLimitDepthEstimator`` starts (its init values, FLAML 2.x), by our
 #: hyperparameter names; ``gamma``, which FLAML does not tune, at XGBoost's default 0 (clipped
-#: up to the space's lower bound). ``n_estimators`` is the low-cost dimension: FLAML starts it
-#: at 4, clipped to the space.
+#: up to the space's lower bound), and ``booster`` at XGBoost's default where it is tuned.
+#: ``n_estimators`` is the low-cost dimension: FLAML starts it at 4, clipped to the space.
 FLAML_XGB_START: dict[str, Any] = {
     "n_estimators": 4, "max_depth": 6, "min_child_weight": 1.0, "learning_rate": 0.3, "subsample": 1.0,
     "colsample_bytree": 1.0, "colsample_bylevel": 1.0, "reg_alpha": 2.0**-10, "reg_lambda": 1.0, "gamma": 0.0,
+    "booster": "gbtree",
+}  # fmt: skip
+#: XGBoost's R names (YAHPO's ``rbv2_xgboost`` space) for the same hyperparameters.
+ALIASES: dict[str, str] = {
+    "nrounds": "n_estimators", "eta": "learning_rate", "lambda": "reg_lambda", "alpha": "reg_alpha",
 }  # fmt: skip
 #: The dimensions FLAML treats as low-cost: their start is the cheapest value in the space.
-LOW_COST: tuple[str, ...] = ("n_estimators",)
+LOW_COST: tuple[str, ...] = ("n_estimators", "nrounds")
 #: The result key that carries an evaluation's seconds to FLAML (its ``cost_attr="auto"``).
 COST_KEY = "time_total_s"
 METRIC = "reward"
@@ -55,9 +60,14 @@ def _start(space: SearchSpace) -> tuple[dict[str, Any], dict[str, Any]]:
     """FLAML's XGBoost start clipped to ``space``, and the low-cost part of it."""
     start: dict[str, Any] = {}
     for hp in space:
-        if hp.name not in FLAML_XGB_START or isinstance(hp, Categorical):
+        v = FLAML_XGB_START.get(ALIASES.get(hp.name, hp.name))
+        if v is None:
             continue
-        v = min(max(FLAML_XGB_START[hp.name], hp.low), hp.high)
+        if isinstance(hp, Categorical):
+            if v in hp.choices:
+                start[hp.name] = v
+            continue
+        v = min(max(v, hp.low), hp.high)
         start[hp.name] = round(v) if isinstance(hp, Int) else float(v)
     return start, {k: start[k] for k in LOW_COST if k in start}
 

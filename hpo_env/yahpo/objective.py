@@ -11,6 +11,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hpo_env.env import HPOEnv
@@ -148,11 +149,14 @@ def make_yahpo_env(
     *,
     scenario: str = "rbv2_xgboost",
     metric: str | None = None,
+    yahpo_dir: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     seed: int = 0,
+    nthread: int = 1,
     order: str | Sequence[str] = "fixed",
     history_path: str | os.PathLike[str] | None = None,
     cache: bool = True,
+    meta_features: bool = False,
 ) -> HPOEnv:
     """Build ``HPO-XGB-YAHPO-v0``: :class:`~hpo_env.env.HPOEnv` over a :class:`YahpoObjective`.
 
@@ -181,15 +185,22 @@ def make_yahpo_env(
     - ``task``: an OpenML id of the scenario (119 for ``rbv2_xgboost``).
     - ``scenario``: ``"rbv2_xgboost"`` or ``"lcbench"`` (``HPO-MLP-LCBench-v0``).
     - ``metric``: a key of :data:`YAHPO_METRICS` (default ``logloss``, or ``cross_entropy``).
-    - ``data_dir``: the surrogates' folder (:func:`~hpo_env.yahpo.yahpo_dir`).
-    - ``seed``: accepted for a uniform command line; the surrogate is deterministic.
+    - ``yahpo_dir``: the surrogates' folder (:func:`~hpo_env.yahpo.yahpo_dir`); by default
+      ``$HPO_ENV_YAHPO_DIR``, else ``yahpo_data`` beside ``data_dir`` (the data sets' folder,
+      as ``hpo-rl bench --data-dir`` passes it) or beside ``$HPO_ENV_DATA_DIR``.
+    - ``seed``, ``nthread``: accepted for a uniform command line; the surrogate is deterministic.
+    - ``meta_features``: refused (no meta-features are known for these tasks yet).
     - ``order``, ``history_path``, ``cache``: as for :class:`~hpo_env.env.HPOEnv`.
 
     ## Version History
     - v0: initial version (YAHPO Gym data v1.0.2).
     """
-    del seed
-    objective = YahpoObjective(task, YahpoSurrogate(scenario, data_dir), metric)
+    del seed, nthread
+    if meta_features:
+        raise ValueError("meta_features=True: the YAHPO envs have no meta-features of their tasks yet")
+    if yahpo_dir is None and data_dir is not None and "HPO_ENV_YAHPO_DIR" not in os.environ:
+        yahpo_dir = Path(data_dir).parent / "yahpo_data"
+    objective = YahpoObjective(task, YahpoSurrogate(scenario, yahpo_dir), metric)
     return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
 
 
