@@ -1,14 +1,27 @@
 """Agents for the HPO envs: the paper's recurrent PPO agent and its variants (:mod:`agents.rppo`),
-the learned prior (:mod:`agents.prior`), the baselines (:mod:`agents.baselines`), and the
-registry that names them all (:mod:`agents.registry`)."""
+the learned prior (:mod:`agents.prior`), the baselines (:mod:`agents.baselines`), the one
+loop that runs a proposer under a schedule (:mod:`agents.loop`), and the registry that names
+them all (:mod:`agents.registry`).
+
+Names are imported on first use (:mod:`hpo_env.lazy`), so ``import agents.registry`` (what
+``hpo-rl --help`` needs) loads no torch.
+"""
 
 from typing import Any
 
-from agents.registry import AGENTS, make_agent, register_preset
-from agents.rppo.callbacks import RealEvalBudgetCallback
-from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, default_policy_kwargs
-from agents.rppo.presets import PRESETS, ModelSettings, PPOSettings, RPPOPreset
-from agents.rppo.tuner import Tuner, TuneResult, tune
+from hpo_env.lazy import lazy_getattr
+
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("AGENTS", "make_agent", "register_preset"), "agents.registry"),
+    "RealEvalBudgetCallback": "agents.rppo.callbacks",
+    **dict.fromkeys(("EmbeddingExtractor", "HPORecurrentPolicy", "default_policy_kwargs"), "agents.rppo.policy"),
+    **dict.fromkeys(("PRESETS", "ModelSettings", "PPOSettings", "RPPOPreset"), "agents.rppo.presets"),
+    **dict.fromkeys(("Tuner", "TuneResult", "tune"), "agents.rppo.tuner"),
+    "RecurrentPPOSampler": "agents.rppo.optuna_sampler",
+    "ParallelEvalVecEnv": "agents.rppo.vec_env",
+    "RLSearchCV": "agents.search_cv",
+}  # fmt: skip
+__getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "AGENTS",
@@ -29,16 +42,3 @@ __all__ = [
     "register_preset",
     "tune",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use: the sampler needs Optuna (the [bench] extra), RLSearchCV scikit-learn's API.
-    if name in ("RecurrentPPOSampler", "ParallelEvalVecEnv"):
-        import agents.rppo
-
-        return getattr(agents.rppo, name)
-    if name == "RLSearchCV":
-        from agents.search_cv import RLSearchCV
-
-        return RLSearchCV
-    raise AttributeError(f"module 'agents' has no attribute {name!r}")

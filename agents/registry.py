@@ -7,10 +7,12 @@ preset (:data:`agents.rppo.presets.PRESETS`), and :func:`register_preset` adds o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agents.base import Agent
 from agents.rppo.presets import PRESETS, RPPOPreset
+
+if TYPE_CHECKING:  # the agents' modules load torch or the env: each factory imports its own
+    from agents.base import Agent
 
 __all__ = ["AGENTS", "make_agent", "multi_fidelity_agents", "prior_agents", "register_preset"]
 

@@ -645,7 +645,11 @@ def guarded(prog: str, run: Callable[[], int | None], interrupted: Callable[[], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        print("\nhpo-rl: interrupted", file=sys.stderr)
+        return 130
     return guarded(f"hpo-rl {args.command}", lambda: args.func(args), lambda: _interrupted(args))
 
 

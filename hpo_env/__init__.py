@@ -17,19 +17,30 @@
   benchmark (:mod:`hpo_env.yahpo`, the ``[yahpo]`` extra).
 """
 
+from typing import Any
+
 import gymnasium as gym
 
-from hpo_env.env import HPOEnv, make_cnn_env, make_xgb_env
-from hpo_env.fast.multitask import MultiTaskSurrogateEnv
-from hpo_env.fast.session import MetaSessionEnv
-from hpo_env.fast.surrogate import SurrogateObjective, TabularObjective, make_surrogate_env, make_tabular_env
-from hpo_env.fast.tables import Table
-from hpo_env.history import History
-from hpo_env.metrics import METRICS, Metric
-from hpo_env.objectives import Evaluation, FunctionObjective, Objective, XGBoostObjective, xgboost_space
-from hpo_env.spaces import Categorical, Float, Int, SearchSpace
-from hpo_env.tasks import Task, load_image_task, load_task
-from hpo_env.wrappers import ModelRewardWrapper, OneStepWrapper
+from hpo_env.lazy import lazy_getattr
+
+#: Each public name and the module that defines it, imported on first use (so ``import
+#: hpo_env`` registers the envs without loading scikit-learn, pandas or XGBoost).
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("HPOEnv", "make_cnn_env", "make_xgb_env"), "hpo_env.env"),
+    "MultiTaskSurrogateEnv": "hpo_env.fast.multitask",
+    "MetaSessionEnv": "hpo_env.fast.session",
+    **dict.fromkeys(("SurrogateObjective", "TabularObjective", "make_surrogate_env", "make_tabular_env"),
+                    "hpo_env.fast.surrogate"),
+    "Table": "hpo_env.fast.tables",
+    "History": "hpo_env.history",
+    **dict.fromkeys(("METRICS", "Metric"), "hpo_env.metrics"),
+    **dict.fromkeys(("Evaluation", "FunctionObjective", "Objective", "XGBoostObjective", "xgboost_space"),
+                    "hpo_env.objectives"),
+    **dict.fromkeys(("Categorical", "Float", "Int", "SearchSpace"), "hpo_env.spaces"),
+    **dict.fromkeys(("Task", "load_image_task", "load_task"), "hpo_env.tasks"),
+    **dict.fromkeys(("ModelRewardWrapper", "OneStepWrapper"), "hpo_env.wrappers"),
+}  # fmt: skip
+__getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "METRICS",

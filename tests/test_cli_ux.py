@@ -159,3 +159,30 @@ def test_help_texts_match_the_code():
     assert "as they land" not in tune_help and "rppo-prior" in tune_help and "--no-refit" in tune_help
     seed = next(a for a in sub["tune"]._actions if a.dest == "seed")
     assert seed.help
+
+
+def test_the_parser_loads_no_torch_agent_or_env():
+    # What `hpo-rl --help` and an argument error wait for (benchmarks/startup.py times them).
+    code = ("import sys; from benchmarks.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('torch', 'sklearn', 'xgboost', 'pandas', 'optuna', 'hpo_env.env', 'agents.base', "
+            "'agents.rppo.tuner') if m in sys.modules))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_ctrl_c_while_the_command_line_starts_is_one_line():
+    # From the moment the interpreter runs our code (it prints "up"), as the console script does.
+    code = "import sys; print('up', flush=True); from benchmarks.launch import main; sys.exit(main())"
+    interrupted = 0
+    for delay in (0.0, 0.05, 0.15):
+        proc = subprocess.Popen([sys.executable, "-c", code, "tune", "--help"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, preexec_fn=_sigint_as_in_a_terminal)  # fmt: skip
+        assert proc.stdout.readline().strip() == "up"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode == 0:
+            continue  # it had finished already
+        assert proc.returncode == 130 and err.strip() == "hpo-rl: interrupted", err
+        interrupted += 1
+    assert interrupted  # at 0 s at least, the imports had not finished

@@ -1,16 +1,28 @@
 """The paper's agent: the recurrent policy, its tuner, the callbacks that tie PPO to real
 evaluations, the KL-bounded use of a reward model, batched sampling, parallel episodes,
-and the same policy as an Optuna sampler."""
+and the same policy as an Optuna sampler.
+
+Names are imported on first use (:mod:`hpo_env.lazy`): the presets need no torch, and the
+sampler needs Optuna (the [bench] extra).
+"""
 
 from typing import Any
 
-from agents.rppo.agent import RecurrentPPOAgent
-from agents.rppo.callbacks import RealEvalBudgetCallback, TimestepProgressCallback
-from agents.rppo.model_control import KLModelControlCallback, policy_kl, screened_proposal
-from agents.rppo.policy import EmbeddingExtractor, HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
-from agents.rppo.presets import PRESETS, ModelSettings, PPOSettings, RPPOPreset
-from agents.rppo.sampling import episode_observations, sample_actions
-from agents.rppo.tuner import Tuner, TuneResult, make_preset, tune
+from hpo_env.lazy import lazy_getattr
+
+_EXPORTS: dict[str, str] = {
+    "RecurrentPPOAgent": "agents.rppo.agent",
+    **dict.fromkeys(("RealEvalBudgetCallback", "TimestepProgressCallback"), "agents.rppo.callbacks"),
+    **dict.fromkeys(("KLModelControlCallback", "policy_kl", "screened_proposal"), "agents.rppo.model_control"),
+    **dict.fromkeys(("EmbeddingExtractor", "HPORecurrentPolicy", "HPORecurrentPPO", "default_policy_kwargs"),
+                    "agents.rppo.policy"),
+    **dict.fromkeys(("PRESETS", "ModelSettings", "PPOSettings", "RPPOPreset"), "agents.rppo.presets"),
+    **dict.fromkeys(("episode_observations", "sample_actions"), "agents.rppo.sampling"),
+    **dict.fromkeys(("Tuner", "TuneResult", "make_preset", "tune"), "agents.rppo.tuner"),
+    "RecurrentPPOSampler": "agents.rppo.optuna_sampler",
+    "ParallelEvalVecEnv": "agents.rppo.vec_env",
+}  # fmt: skip
+__getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "PRESETS",
@@ -20,8 +32,8 @@ __all__ = [
     "KLModelControlCallback",
     "ModelSettings",
     "PPOSettings",
-    "RPPOPreset",
     "ParallelEvalVecEnv",
+    "RPPOPreset",
     "RealEvalBudgetCallback",
     "RecurrentPPOAgent",
     "RecurrentPPOSampler",
@@ -36,16 +48,3 @@ __all__ = [
     "screened_proposal",
     "tune",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use: the sampler needs Optuna (the [bench] extra).
-    if name == "RecurrentPPOSampler":
-        from agents.rppo.optuna_sampler import RecurrentPPOSampler
-
-        return RecurrentPPOSampler
-    if name == "ParallelEvalVecEnv":
-        from agents.rppo.vec_env import ParallelEvalVecEnv
-
-        return ParallelEvalVecEnv
-    raise AttributeError(f"module 'agents.rppo' has no attribute {name!r}")
