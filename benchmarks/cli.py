@@ -18,8 +18,8 @@ from hpo_env.optional import MissingExtraError, require
 __all__ = ["guarded", "main"]
 
 METRIC_HELP = (
-    "validation metric (default: r2 for a continuous target, a regression task, else accuracy; "
-    "whole-number targets are classes unless a regression metric is given)"
+    "validation metric (default: r2 for a continuous target or whole numbers with more than 20 distinct "
+    "values and 5%% of rows, a regression task, else accuracy: classes)"
 )
 
 #: ``hpo-rl tune --help``'s description.
@@ -38,6 +38,22 @@ each one to evaluate. --prior none runs the paper's recurrent PPO from scratch, 
 The run directory (runs/TASK-seedN, or --out) holds result.json, settings.json,
 history.jsonl, the final model (model.ubj, model.json) and tb/; run the same command
 again to resume."""
+
+
+def whole(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``least``, else argparse's one-line error naming it."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < least:
+            raise argparse.ArgumentTypeError(f"{text!r}; expected a whole number >= {least}")
+        return value
+
+    parse.__name__ = f"whole number >= {least}"
+    return parse
 
 
 def _add_task_args(p: argparse.ArgumentParser) -> None:
@@ -278,14 +294,14 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
         p.add_argument(
             "--agents", default=default_agents, help="agents, comma-separated, or all (default: %(default)s)"
         )
-    p.add_argument("--budget", type=int, default=30, help="real evaluations per run (default: %(default)s)")
+    p.add_argument("--budget", type=whole(1), default=30, help="real evaluations per run (default: %(default)s)")
     p.add_argument(
         "--time-budget", type=float, default=None, metavar="SECONDS",
         help="stop every run at this wall-clock budget (the env's clock: simulated seconds in fast mode); "
         "--budget then caps the evaluations, so make it large (default: no time budget)",
     )  # fmt: skip
-    p.add_argument("--seeds", type=int, default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each (default: %(default)s)")
+    p.add_argument("--seeds", type=whole(1), default=3, help="seeds 0..K-1 per agent and task (default: %(default)s)")
+    p.add_argument("--jobs", type=whole(1), default=1, help="parallel runs, one XGBoost thread each (default: 1)")
     p.add_argument("--out", default="results.jsonl", help="JSONL results; rerun to resume (default: %(default)s)")
     p.add_argument(
         "--env", default="HPO-XGB-v0",
@@ -459,8 +475,8 @@ def _tune_parser(sub: Any) -> None:
     t = sub.add_parser("tune", help="tune one task with our agent and save the final model", description=TUNE_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     _add_task_args(t)
-    t.add_argument("--budget", type=int, default=30, help="real evaluations to spend (default: %(default)s)")
-    t.add_argument("--seed", type=int, default=0, help="seeds the split, XGBoost and the agent (default: %(default)s)")
+    t.add_argument("--budget", type=whole(1), default=30, help="real evaluations to spend (default: %(default)s)")
+    t.add_argument("--seed", type=whole(0), default=0, help="seeds the split, XGBoost and the agent (default: 0)")
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
         "--agent", default="auto",
@@ -557,10 +573,10 @@ def _other_parsers(sub: Any) -> None:
     g.add_argument("--tasks", default=None, help="comma-separated task specs")
     c.add_argument("--n-random", type=int, default=250, help="uniform random configurations (default: %(default)s)")
     c.add_argument("--n-tpe", type=int, default=50, help="then TPE proposals, warm-started (default: %(default)s)")
-    c.add_argument("--seed", type=int, default=0, help="split, XGBoost and sampling seed (default: %(default)s)")
+    c.add_argument("--seed", type=whole(0), default=0, help="split, XGBoost and sampling seed (default: %(default)s)")
     c.add_argument("--time-limit", type=float, default=60.0, help="seconds per evaluation (default: %(default)s)")
     c.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
-    c.add_argument("--jobs", type=int, default=1, help="tasks in parallel, one thread each (default: %(default)s)")
+    c.add_argument("--jobs", type=whole(1), default=1, help="tasks in parallel, one thread each (default: %(default)s)")
     c.add_argument("--out", default="tables", help="table directory (default: %(default)s)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_collect)
@@ -616,9 +632,9 @@ def _pretrain_parser(sub: Any) -> None:
         "match, how far apart they are and what differs in the build environment; exit 1 if they differ",
     )  # fmt: skip
     pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
-    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--seed", type=whole(0), default=0)
     pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")
-    pt.add_argument("--jobs", type=int, default=1, help="priors trained in parallel with --leave-one-out (default: 1)")
+    pt.add_argument("--jobs", type=whole(1), default=1, help="priors trained in parallel, --leave-one-out (default: 1)")
     pt.add_argument("--no-progress", action="store_true", help="no progress bar")
     pt.set_defaults(func=_cmd_pretrain)
 

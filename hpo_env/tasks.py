@@ -185,12 +185,34 @@ def _is_continuous(s: pd.Series) -> bool:
     return pd.api.types.is_float_dtype(s) and not np.all(np.mod(s.to_numpy(dtype=float), 1.0) == 0.0)
 
 
+#: A numeric target with more distinct values than this, and than :data:`MAX_CLASS_FRACTION`
+#: of its rows, is a quantity (prices, counts), not classes, unless a class metric is named.
+MAX_CLASSES = 20
+MAX_CLASS_FRACTION = 0.05
+
+
+def _is_quantity(s: pd.Series) -> bool:
+    """Whole numbers with too many distinct values to be classes (:data:`MAX_CLASSES`)."""
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    k = s.nunique()
+    return k > MAX_CLASSES and k > MAX_CLASS_FRACTION * len(s)
+
+
 def resolve_metric(metric: str | Metric | None, y: Any, source: str) -> Metric:
     """The metric for target ``y``: the given one, checked against the target, or by default
-    ``r2`` for a continuous target (float values that are not all whole numbers) and
-    ``accuracy`` otherwise. Whole-number targets are classes unless a regression metric is given."""
+    ``r2`` for a continuous target (float values that are not all whole numbers) or a numeric
+    one with many distinct values (:data:`MAX_CLASSES`; a warning says so), and ``accuracy``
+    otherwise. Other whole-number targets are classes unless a regression metric is given."""
     s = _target_series(y, source)
     if metric is None:
+        if not _is_continuous(s) and _is_quantity(s):
+            warnings.warn(
+                f"{source}: the target has {s.nunique()} distinct whole numbers in {len(s)} rows, so it is tuned "
+                f"as regression (metric r2); name a class metric (--metric accuracy) to treat them as classes",
+                stacklevel=2,
+            )
+            return get_metric("r2")
         return get_metric("r2" if _is_continuous(s) else "accuracy")
     m = get_metric(metric)
     if m.kind == "classification" and _is_continuous(s):

@@ -186,3 +186,16 @@ def test_ctrl_c_while_the_command_line_starts_is_one_line():
         assert proc.returncode == 130 and err.strip() == "hpo-rl: interrupted", err
         interrupted += 1
     assert interrupted  # at 0 s at least, the imports had not finished
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["bench", "--seeds", "0"], "argument --seeds: '0'; expected a whole number >= 1"),
+     (["bench", "--seeds", "-2"], "argument --seeds: '-2'; expected a whole number >= 1"),
+     (["tune", "--seed", "-1"], "argument --seed: '-1'; expected a whole number >= 0"),
+     (["tune", "--budget", "x"], "argument --budget: 'x'; expected a whole number >= 1")],
+)  # fmt: skip
+def test_counts_and_seeds_out_of_range_are_refused_before_anything_runs(args, said, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2 and said in capsys.readouterr().err

@@ -105,3 +105,14 @@ def test_the_regression_suite_loads(data_dir):
     for spec in SUITES["regression"]:
         t = load_task(spec, data_dir=data_dir, metric="r2")
         assert t.kind == "regression" and t.scale == 1.0 and len(t.test) > 0
+
+
+def test_whole_number_quantities_are_regression_and_say_so_unless_a_class_metric_is_named():
+    X, y = load_diabetes(return_X_y=True)  # progression: 214 distinct whole numbers in 442 rows
+    with pytest.warns(UserWarning, match=r"diabetes: the target has 214 distinct whole numbers in 442 rows, so it is "
+                      r"tuned as regression \(metric r2\)"):  # fmt: skip
+        task = load_task("diabetes", X=X, y=y.astype(int))
+    assert task.kind == "regression" and task.metric.name == "r2"
+    assert load_task("diabetes", X=X, y=y.astype(int), metric="accuracy").n_classes == 214
+    few = (y // 100).astype(int)  # 4 whole-number levels: classes, as before
+    assert load_task("diabetes", X=X, y=few).kind == "classification"

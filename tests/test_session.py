@@ -126,7 +126,7 @@ def test_a_session_policy_cloned_on_the_portfolio_proposes_it_on_an_unseen_task(
     from agents.prior.portfolio import build_portfolio
 
     pretrain(tmp_path / "b.pt", tasks=TASKS, timesteps=0, n_envs=1, carry_state=True, bc_top=0, bc_portfolio=2,
-             bc_steps=400, bc_learning_rate=1e-2, progress=False)  # fmt: skip
+             bc_steps=800, bc_learning_rate=1e-2, progress=False)  # fmt: skip
     build_portfolio(tmp_path / "p.json", TASKS, k=2)
     agent = RL2Agent(prior=str(tmp_path / "b.pt"), trials=2, deterministic=True)
     env = hpo_env.make_surrogate_env("pmlb:bupa", seed=0, **agent.env_overrides)

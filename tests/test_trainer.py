@@ -33,7 +33,7 @@ def test_tune_resumes_and_refuses_other_settings(tmp_path):
     r = tune("iris", budget=16, seed=1, out_dir=tmp_path, progress=False)
     hist = read_history(tmp_path / "history.jsonl")
     assert r.n_real_evals == 16 and [h["n"] for h in hist] == list(range(16))
-    with pytest.raises(ValueError, match="holds a run with other settings"):
+    with pytest.raises(ValueError, match=r"holds a run with other settings \(task.seed is 1 there, 2 here\)"):
         tune("iris", budget=16, seed=2, out_dir=tmp_path, progress=False)
 
 

@@ -326,13 +326,31 @@ class Tuner:
 
 def _check_same_settings(path: Path, settings: dict[str, Any]) -> None:
     """Refuse an ``out_dir`` that holds a run with other settings (the budget may grow on
-    resume), then record these."""
-    if path.exists() and {**json.loads(path.read_text()), "budget": None} != {**settings, "budget": None}:
-        raise ValueError(
-            f"{path.parent} holds a run with other settings; use another out_dir or delete it "
-            f"(compare {path} with these settings)"
-        )
+    resume), naming the first setting that differs; then record these."""
+    if path.exists():
+        diff = first_difference({**json.loads(path.read_text()), "budget": None}, {**settings, "budget": None})
+        if diff is not None:
+            run = path.parent
+            raise ValueError(f"{run} holds a run with other settings ({diff}); use another out_dir or delete it")
     write_json_atomic(path, settings)
+
+
+def first_difference(before: Any, now: Any, where: str = "") -> str | None:
+    """None if equal, else the first setting that differs, in words: ``task.name is 'a' there, 'b' here``."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        for k in list(dict.fromkeys([*before, *now])):
+            d = first_difference(before.get(k), now.get(k), f"{where}.{k}" if where else str(k))
+            if d is not None:
+                return d
+        return None
+    if before == now:
+        return None
+    return f"{where or 'settings'} is {_short(before)} there, {_short(now)} here"
+
+
+def _short(x: Any) -> str:
+    text = json.dumps(x, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def make_preset(
