@@ -265,12 +265,18 @@ def _cmd_predict(a: argparse.Namespace) -> int:
     source = str(a.data)
     rows = read_table(a.data, source)
     frame = model.prediction_frame(rows, source)
+    scored = None
+    if model.schema.target in rows.columns:  # scored before anything is written: all said in one go
+        try:
+            scored = f"{model.metric.name} against its {model.schema.target!r} column: {model.score(rows, source):.6g}"
+        except ValueError as e:
+            scored = f"not scored against its {model.schema.target!r} column: {e}"
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out, index=False)
     print(f"wrote {len(frame)} predictions to {out}")
-    if model.schema.target in rows.columns:
-        print(f"{model.metric.name} against its {model.schema.target!r} column: {model.score(rows, source):.6g}")
+    if scored is not None:
+        print(scored)
     return 0
 
 
@@ -660,12 +666,24 @@ def guarded(prog: str, run: Callable[[], int | None], interrupted: Callable[[], 
         return 130
 
 
+def one_line_warnings(prog: str) -> None:
+    """Print each warning as one line, ``PROG: warning: MESSAGE``, without the source line
+    Python's default shows under it (the user did not write that code)."""
+    import warnings
+
+    def one_line(message: Any, category: Any, filename: str, lineno: int, line: Any = None) -> str:
+        return f"{prog}: warning: {message}\n"
+
+    warnings.formatwarning = one_line  # what the default showwarning prints; tests' recorders bypass it
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:
         print("\nhpo-rl: interrupted", file=sys.stderr)
         return 130
+    one_line_warnings(f"hpo-rl {args.command}")
     return guarded(f"hpo-rl {args.command}", lambda: args.func(args), lambda: _interrupted(args))
 
 

@@ -147,12 +147,12 @@ def make_report(
     """
     require("hpo-rl report (its plots and tests)", "matplotlib", "scikit_posthocs")
     df = load_results(results)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     agents = sorted(df.agent.unique())
     tasks = list(dict.fromkeys(df.task))
     if reference is not None and reference not in agents:
         raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
+    out = Path(out)  # made only once the input is known to be good
+    out.mkdir(parents=True, exist_ok=True)
     lines = [f"# {title or 'Benchmark report'}", "", *_source(df, results, agents, tasks)]
     lines += budget_lines(df, out, reference, budgets)
     lines += _per_task_tables(df, agents, tasks)

@@ -136,8 +136,8 @@ def critical_difference(df: pd.DataFrame, b: int, path: Path, time: bool = False
     from scipy.stats import friedmanchisquare
 
     means = at_budget(df, b, time).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
-    if means.shape[1] < 3 or means.shape[0] < 2:
-        return None
+    if means.shape[1] < 3 or means.shape[0] < 2 or (means.nunique(axis=1) <= 1).all():
+        return None  # too few to rank, or every agent ties on every task: nothing to test
     p = float(friedmanchisquare(*(means[a].to_numpy() for a in means.columns)).pvalue)
     ranks = means.rank(axis=1, ascending=False, method="average").mean()
     sig = sp.posthoc_nemenyi_friedman(means.to_numpy())
@@ -172,19 +172,20 @@ def budget_lines(df: pd.DataFrame, out: Path, reference: str | None, budgets: tu
         bs = sorted({b for b in budgets if b <= top} | {top})
         head = f"## At budgets {', '.join(map(str, bs))}"
     ref = f" against {reference}" if reference else ""
-    lines = [f"{head}: rank, regret and paired wins{ref}", ""]
-    lines += [
-        "Mean rank of the per-task mean best validation score (1 is best); normalized regret (0 is the best "
-        "seen on the task, 1 the worst first evaluation); W/T/L: per task, a tie when the paired difference "
-        "over seeds is within 2 standard errors; ≥ ref: tasks where the mean is at least the reference's.",
-        "",
-    ]
+    lines = [f"{head}: rank, regret{' and paired wins' + ref if reference else ''}", ""]
+    legend = ("Mean rank of the per-task mean best validation score (1 is best); normalized regret (0 is the best "
+              "seen on the task, 1 the worst first evaluation)")  # fmt: skip
+    if reference:
+        legend += ("; W/T/L: per task, a tie when the paired difference over seeds is within 2 standard errors; "
+                   "≥ ref: tasks where the mean is at least the reference's")  # fmt: skip
+    lines += [legend + ".", ""]
     cols = f"| {'% of time' if time else 'budget'} | agent | mean rank | normalized regret | best val | test of best |"
     lines += [cols + (" W/T/L | ≥ ref |" if reference else ""), "|---" * (6 + 2 * bool(reference)) + "|"]
     for b in bs:
         t = budget_table(df, b, reference, time).sort_values("mean_rank")
         for a, r in t.iterrows():
-            row = f"| {b} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {r.test_of_best:.4f} |"
+            test = "—" if pd.isna(r.test_of_best) else f"{r.test_of_best:.4f}"  # a surrogate may predict no test
+            row = f"| {b} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {test} |"
             if reference:
                 row += " — | — |" if a == reference else f" {r.wtl} | {int(r.at_least)} |"
             lines.append(row)

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 import pytest
 
 from benchmarks.cli import build_parser, main
@@ -199,3 +200,16 @@ def test_counts_and_seeds_out_of_range_are_refused_before_anything_runs(args, sa
     with pytest.raises(SystemExit) as e:
         main(args)
     assert e.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_warnings_are_one_line_without_a_source_line(tmp_path):
+    rng = np.random.default_rng(0)
+    csv = tmp_path / "counts.csv"  # 60 distinct whole numbers in 200 rows: a quantity, tuned as regression
+    x, count = rng.normal(size=200), rng.integers(0, 60, 200)
+    csv.write_text("x,count\n" + "".join(f"{v:.3f},{c}\n" for v, c in zip(x, count, strict=True)))
+    cmd = [sys.executable, "-m", "benchmarks.cli", "tune", "--task", f"csv:{csv}", "--target", "count", "--budget", "2",
+           "--prior", "none", "--out", str(tmp_path / "run"), "--no-progress", "--no-refit"]  # fmt: skip
+    err = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
+    said = [x for x in err.splitlines() if "warning:" in x]
+    assert said and said[0].startswith("hpo-rl tune: warning: csv:") and "tuned as regression" in said[0]
+    assert "warnings.warn" not in err and "stacklevel" not in err

@@ -69,6 +69,11 @@ def test_predict_reads_new_rows_as_training_did(csv_task, tmp_path, capsys):
     assert "empty.csv" in capsys.readouterr().err
     assert main(["predict", str(tmp_path), "--data", str(path)]) == 2
     assert "holds no final model" in capsys.readouterr().err
+    df.assign(label=["maybe", *list(df.label[1:])]).to_csv(tmp_path / "unseen.csv", index=False)
+    assert main(["predict", str(run), "--data", str(tmp_path / "unseen.csv"), "--out", str(tmp_path / "u.csv")]) == 0
+    out = capsys.readouterr().out  # the predictions are written, and why there is no score is said once
+    assert f"wrote {len(df)} predictions" in out and len(pd.read_csv(tmp_path / "u.csv")) == len(df)
+    assert "not scored against its 'label' column: " in out and "labels ['maybe'] were not among" in out
 
 
 def test_numeric_task_round_trips_through_its_column_names(tmp_path):

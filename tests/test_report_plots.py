@@ -63,3 +63,18 @@ def test_no_agent_is_bold_when_all_tie(results, tmp_path):
     t2 = next(x for x in text.splitlines() if x.startswith("| t2 |"))
     assert t1.count("**") == 2 and "≈" not in t1.split("|")[2]
     assert "**" not in t2
+
+
+def test_a_report_that_cannot_start_leaves_no_folder_and_ties_give_no_nan(tmp_path, recwarn):
+    from benchmarks.cli import main
+
+    rows = [run(a, t, s, [0.9] * 4) for a in ("a", "b", "c") for t in ("t1", "t2") for s in range(3)]  # all tie
+    path = tmp_path / "tie.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["report", str(path), "--out", str(tmp_path / "ref"), "--reference", "foo"]) == 2
+    assert not (tmp_path / "ref").exists()
+    md = make_report(path, tmp_path / "rep").read_text()
+    assert "nan" not in md and "W/T/L" not in md and "≥ ref" not in md  # no reference: no such columns
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert not list((tmp_path / "rep").glob("cd_*.png"))  # every agent ties: no Friedman test to draw
+    assert "W/T/L" in make_report(path, tmp_path / "rep2", reference="a").read_text()

@@ -28,11 +28,20 @@ class OptunaAgent(LoopAgent):
     """An Optuna sampler (:class:`~agents.loop.OptunaProposer`): ``tpe``, ``cmaes`` or
     ``rppo-optuna``, so the benchmark measures our agent the way an Optuna user runs it too."""
 
-    SAMPLERS: ClassVar[tuple[str, ...]] = OptunaProposer.SAMPLERS
+    SAMPLERS: ClassVar[tuple[str, ...]] = (*OptunaProposer.SAMPLERS, "rppo-optuna")
 
     def __init__(self, sampler: str = "tpe") -> None:
-        super().__init__(sampler, OptunaProposer(sampler))
+        if sampler not in self.SAMPLERS:
+            raise ValueError(f"sampler={sampler!r}; expected one of {self.SAMPLERS}")
+        make = _recurrent_ppo_sampler if sampler == "rppo-optuna" else None
+        super().__init__(sampler, OptunaProposer(sampler, make))
         self.sampler = sampler
+
+
+def _recurrent_ppo_sampler(seed: int) -> Any:
+    from agents.rppo.optuna_sampler import RecurrentPPOSampler
+
+    return RecurrentPPOSampler(seed=seed)
 
 
 class SMACProposer(Proposer):

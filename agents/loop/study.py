@@ -9,6 +9,7 @@ loop tells the study each result (pruned, or the reward). A proposer never tells
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from agents.loop.proposer import Proposal, Proposer
@@ -59,29 +60,27 @@ def tell_study(study: Any, proposal: Proposal, reward: float, info: dict[str, An
 
 class OptunaProposer(Proposer):
     """An Optuna sampler proposing through the loop's study: ``tpe`` (``TPESampler``), ``cmaes``
-    (``CmaEsSampler``; categoricals are sampled independently), or ``rppo-optuna`` (our
-    :class:`~agents.rppo.optuna_sampler.RecurrentPPOSampler`, the agent as an Optuna user runs it).
+    (``CmaEsSampler``; categoricals are sampled independently), or any other that
+    ``make_sampler(seed)`` builds (``rppo-optuna``: our recurrent policy as an Optuna sampler).
 
     Override :meth:`search_space` to propose in a part of the env's space.
     """
 
-    SAMPLERS: ClassVar[tuple[str, ...]] = ("tpe", "cmaes", "rppo-optuna")
+    SAMPLERS: ClassVar[tuple[str, ...]] = ("tpe", "cmaes")
 
-    def __init__(self, sampler: str = "tpe") -> None:
-        if sampler not in self.SAMPLERS:
-            raise ValueError(f"sampler={sampler!r}; expected one of {self.SAMPLERS}")
-        self.name = sampler
+    def __init__(self, sampler: str = "tpe", make_sampler: Callable[[int], Any] | None = None) -> None:
+        if make_sampler is None and sampler not in self.SAMPLERS:
+            raise ValueError(f"sampler={sampler!r}; expected one of {self.SAMPLERS}, or a make_sampler")
+        self.name, self.make_sampler = sampler, make_sampler
         self.requires = ("optuna", "cmaes") if sampler == "cmaes" else ("optuna",)  # type: ignore[misc]
 
     def sampler(self, seed: int) -> Any:
         import optuna
 
+        if self.make_sampler is not None:
+            return self.make_sampler(seed)
         if self.name == "tpe":
             return optuna.samplers.TPESampler(seed=seed)
-        if self.name == "rppo-optuna":
-            from agents.rppo.optuna_sampler import RecurrentPPOSampler
-
-            return RecurrentPPOSampler(seed=seed)
         warnings.filterwarnings("ignore", category=UserWarning, module="optuna")
         return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
 
