@@ -435,6 +435,8 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
         return _cmd_pretrain_check(a)
     tasks = None if a.tasks is None else expand_suites(resolve_tasks(None, a.tasks))
     exclude = [] if a.exclude is None else expand_suites(resolve_tasks(None, a.exclude))
+    if a.env is not None:
+        return _cmd_pretrain_yahpo(a)
     if a.portfolio:
         from agents.prior.portfolio import DEFAULT_PORTFOLIO, build_portfolio
 
@@ -474,6 +476,18 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
     out = Path(a.out) if a.out else (Path("rl2.pt") if a.rl2 else DEFAULT_PRIOR)
     pretrain(out, progress=not a.no_progress, **kw)
     print(f"wrote {out}")
+    return 0
+
+
+def _cmd_pretrain_yahpo(a: argparse.Namespace) -> int:
+    from agents.prior.yahpo import build_yahpo_folds
+
+    if not (a.portfolio and a.folds):
+        raise ValueError(f"--env {a.env} builds held-out portfolios only: give --portfolio --folds K")
+    out = Path(a.out or "yahpo_portfolios")
+    paths = build_yahpo_folds(out, a.folds, a.k, seed=a.seed)
+    print(f"{len(paths)} fold portfolios in {out}, folds in {out / 'folds.json'} "
+          f"(use: hpo-rl bench --env {a.env} --agents portfolio-tpe --prior {out})")  # fmt: skip
     return 0
 
 
@@ -638,6 +652,10 @@ def _pretrain_parser(sub: Any) -> None:
         "match, how far apart they are and what differs in the build environment; exit 1 if they differ",
     )  # fmt: skip
     pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
+    pt.add_argument(
+        "--env", default=None, choices=["HPO-XGB-YAHPO-v0"],
+        help="with --portfolio --folds K: build the held-out portfolios on YAHPO's 119 tasks instead of our tables",
+    )  # fmt: skip
     pt.add_argument("--seed", type=whole(0), default=0)
     pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")
     pt.add_argument("--jobs", type=whole(1), default=1, help="priors trained in parallel, --leave-one-out (default: 1)")

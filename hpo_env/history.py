@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import math
 import os
@@ -133,9 +134,11 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read JSON lines, ignoring a torn last line left by an interrupted write."""
+    """Read JSON lines (gzipped when the name ends in ``.gz``, as results kept in the
+    repository are), ignoring a torn last line left by an interrupted write."""
     out = []
-    with open(path, encoding="utf-8") as fh:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             line = line.strip()
             if not line:

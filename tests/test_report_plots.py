@@ -78,3 +78,11 @@ def test_a_report_that_cannot_start_leaves_no_folder_and_ties_give_no_nan(tmp_pa
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
     assert not list((tmp_path / "rep").glob("cd_*.png"))  # every agent ties: no Friedman test to draw
     assert "W/T/L" in make_report(path, tmp_path / "rep2", reference="a").read_text()
+
+
+def test_a_gzipped_results_file_reads_as_the_plain_one(results, tmp_path):
+    import gzip
+
+    gz = tmp_path / "r.jsonl.gz"
+    gz.write_bytes(gzip.compress(results.read_bytes()))
+    assert load_results(gz).equals(load_results(results))

@@ -85,3 +85,37 @@ def test_lcbench_scores_validation_and_test(yahpo_data):
     info = env.unwrapped.evaluate(_defaults(env))
     assert 0 < info["val_score"] <= 1 and 0 < info["test_score"] <= 1
     assert set(SCENARIOS) == {"rbv2_xgboost", "lcbench"} and hpo_env.HPOEnv is type(env.unwrapped)
+
+
+def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path):
+    from agents.base import run_agent
+    from agents.prior.portfolio import load_portfolio
+    from agents.prior.yahpo import build_yahpo_folds
+    from agents.registry import make_agent
+
+    paths = build_yahpo_folds(tmp_path, folds=3, k=4, candidates=40, yahpo_dir=yahpo_data)
+    held = json.loads((tmp_path / "folds.json").read_text())["folds"]
+    ids = YahpoSurrogate("rbv2_xgboost", yahpo_data).instances
+    assert len(paths) == 3 and sorted(t for f in held for t in f) == sorted(f"yahpo:rbv2_xgboost/{t}" for t in ids)
+    env = make_yahpo_env("31", yahpo_dir=yahpo_data)
+    doc = load_portfolio(tmp_path, "yahpo:rbv2_xgboost/31", env.space)
+    assert "yahpo:rbv2_xgboost/31" not in doc["train"]["tasks"] and len(doc["configs"]) == 4
+    assert doc["mean_best_percentile"] == sorted(doc["mean_best_percentile"])
+    res = run_agent(make_agent("portfolio-tpe", prior=str(tmp_path)), env, 6, seed=0)
+    assert res.extra == {"portfolio": doc["path"], "prior_saw_task": False}
+    assert [r["config"] for r in env.history.records[:4]] == [pytest.approx(c) for c in doc["configs"]]
+
+
+def test_predictions_that_contradict_themselves_are_failures(yahpo_data):
+    # On task 6 the surrogate predicts log-loss ~0 with Brier ~2 for this dart configuration:
+    # YAHPO's data code failed runs so. Taken at face value it would be the task's best score.
+    config = {"booster": "dart", "alpha": 1.1617, "lambda": 0.11306, "nrounds": 2890, "num.impute.selected.cpo":
+              "impute.mean", "subsample": 0.26444, "colsample_bylevel": 0.88130, "colsample_bytree": 0.81421,
+              "eta": 0.097806, "gamma": 4.4860, "max_depth": 14, "min_child_weight": 54.217, "rate_drop": 0.86070,
+              "skip_drop": 0.24715}  # fmt: skip
+    env = make_yahpo_env("6", yahpo_dir=yahpo_data)
+    y = env.objective.surrogate.predict({**config, **env.objective.fixed})
+    assert y["logloss"] < 1e-6 and y["brier"] > 1.0
+    info = env.evaluate(config)
+    assert info["error"].startswith("the surrogate predicts log-loss near 0") and info["val_score"] == -10.0
+    assert env.history.incumbent is None  # a failure is never the incumbent

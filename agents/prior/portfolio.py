@@ -48,6 +48,7 @@ __all__ = [
     "load_portfolio",
     "percentile_matrix",
     "relative_costs",
+    "write_portfolio",
 ]
 
 PORTFOLIO_FORMAT = 1
@@ -117,17 +118,26 @@ def build_portfolio(
     for t in tables[1:]:
         t.check_space(space)
     cands, pct = percentile_matrix(tables, seed)
+    return write_portfolio(out, space, cands, pct, relative_costs(tables), names, exclude, seed, k)
+
+
+def write_portfolio(
+    out: str | os.PathLike[str], space: SearchSpace, cands: np.ndarray, pct: np.ndarray, costs: np.ndarray,
+    names: Sequence[str], exclude: Sequence[str] = (), seed: int = 0, k: int = 10,
+) -> Path:  # fmt: skip
+    """Write the portfolio file of ``k`` of the candidates ``cands`` (actions; their percentiles
+    ``pct`` on the tables ``names``, their relative ``costs``), in both orders, with its pool."""
     chosen = greedy_portfolio(pct, int(k))
-    cheap = greedy_portfolio(pct, int(k), relative_costs(tables))
+    cheap = greedy_portfolio(pct, int(k), costs)
     doc = {
         "format": PORTFOLIO_FORMAT,
         "space": space.to_list(),
         "configs": [space.decode(cands[i]) for i in chosen],
         "cost_configs": [space.decode(cands[i]) for i in cheap],
         "mean_best_percentile": [float(np.max(pct[chosen[: j + 1]], axis=0).mean()) for j in range(len(chosen))],
-        "train": {"tasks": names, "exclude": list(exclude), "seed": int(seed), "k": int(k)},
+        "train": {"tasks": list(names), "exclude": list(exclude), "seed": int(seed), "k": int(k)},
     }
-    _sample_pool(cands, pct, chosen, names, seed).save(pool_path(out))
+    _sample_pool(cands, pct, chosen, list(names), seed).save(pool_path(out))
     write_json_atomic(out, doc)  # last: a portfolio file means its pool is there too
     return Path(out)
 

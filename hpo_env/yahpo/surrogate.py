@@ -84,7 +84,7 @@ def yahpo_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     if path is None or not any((path / s / "model.onnx").exists() for s in SCENARIOS):
         raise FileNotFoundError(
             f"no YAHPO surrogates at {path}; expected a folder with rbv2_xgboost/model.onnx (or lcbench/): "
-            f"pass data_dir= or set {YAHPO_DIR_VAR}"
+            f"pass yahpo_dir= or set {YAHPO_DIR_VAR} (or HPO_ENV_DATA_DIR, beside which it is looked for)"
         )
     return path
 

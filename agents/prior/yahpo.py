@@ -1,0 +1,60 @@
+"""Held-out portfolios on YAHPO Gym's ``rbv2_xgboost`` (:mod:`hpo_env.yahpo`), the same way
+``hpo-rl pretrain --folds`` builds them from our tables.
+
+The candidates are ``candidates`` configurations drawn once (seeded) from the env's
+conditional space, each scored by the surrogate on every task at full fidelity: its
+percentile among the candidates on each training task, and its predicted seconds over the
+task's median as its cost. Each fold's portfolio (blind and cost-aware orders) is greedy over
+the other folds' tasks, and ``folds.json`` says which tasks each fold holds out, so
+``hpo-rl bench --env HPO-XGB-YAHPO-v0 --agents portfolio-tpe --prior DIR`` runs every task
+on the portfolio that did not see it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import rankdata
+
+from agents.prior.folds import grouped_folds
+from agents.prior.portfolio import write_portfolio
+from hpo_env.history import write_json_atomic
+from hpo_env.yahpo import YahpoObjective, YahpoSurrogate
+
+__all__ = ["build_yahpo_folds", "yahpo_menu"]
+
+
+def yahpo_menu(candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLike[str] | None = None) -> tuple:
+    """``(task specs, space, candidate actions, scores, seconds)``: the candidates' ``val_score``
+    and predicted seconds on every ``rbv2_xgboost`` task (candidates x tasks)."""
+    surrogate = YahpoSurrogate("rbv2_xgboost", yahpo_dir)
+    objectives = [YahpoObjective(t, surrogate) for t in surrogate.instances]
+    space, rng = objectives[0].space, np.random.default_rng(seed)
+    configs = [space.sample(rng) for _ in range(int(candidates))]
+    evals = [[obj.evaluate(c) for obj in objectives] for c in configs]
+    val = np.array([[e.val_score for e in row] for row in evals])
+    secs = np.array([[e.seconds for e in row] for row in evals])
+    return [o.task.name for o in objectives], space, np.stack([space.encode(c) for c in configs]), val, secs
+
+
+def build_yahpo_folds(
+    out_dir: str | os.PathLike[str], folds: int = 5, k: int = 10, candidates: int = 1000, seed: int = 0,
+    yahpo_dir: str | os.PathLike[str] | None = None,
+) -> list[Path]:  # fmt: skip
+    """Write ``fold<i>.json`` (and its pool) for each of ``folds`` grouped folds, and ``folds.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks, space, cands, val, secs = yahpo_menu(candidates, seed, yahpo_dir)
+    pct = np.column_stack([rankdata(v) / len(v) for v in val.T])
+    costs = secs / np.maximum(np.median(secs, axis=0), 1e-9)
+    held = grouped_folds(tasks, folds, seed=seed)
+    paths = []
+    for i, fold in enumerate(held):
+        train = [j for j, t in enumerate(tasks) if t not in set(fold)]
+        names = [tasks[j] for j in train]
+        paths.append(write_portfolio(out / f"fold{i}.json", space, cands, pct[:, train], costs[:, train].mean(1),
+                                     names, seed=seed, k=k))  # fmt: skip
+    write_json_atomic(out / "folds.json", {"k": int(folds), "seed": int(seed), "folds": held})
+    return paths
