@@ -60,8 +60,9 @@ def test_killed_cli_run_resumes_without_losing_or_repeating_evaluations(tmp_path
 def test_cli_reports_bad_input_clearly(capsys, tmp_path):
     assert main(["tune", "--task", "nope", "--budget", "2", "--out", str(tmp_path)]) == 2
     assert "unknown task 'nope'" in capsys.readouterr().err
-    assert main(["tune", "--task", "iris", "--budget", "0", "--out", str(tmp_path)]) == 2
-    assert "budget=0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:  # refused by the parser, before anything is built
+        main(["tune", "--task", "iris", "--budget", "0", "--out", str(tmp_path)])
+    assert e.value.code == 2 and "argument --budget: '0'; expected a whole number >= 1" in capsys.readouterr().err
 
 
 def test_readme_main_job_completes_and_writes_its_files(tmp_path, capsys):
