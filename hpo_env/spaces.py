@@ -65,20 +65,6 @@ class Float:
             raise ValueError(f"{self.name}={value!r} is outside [{self.low}, {self.high}]")
         return 2.0 * self._to_unit(v) - 1.0
 
-    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
-        extra = [k for k in config if k not in self._index]
-        out, active = np.zeros(len(self)), {}
-        for i, hp in enumerate(self._hps):
-            if not self.is_active(hp.name, active):
-                continue
-            if hp.name not in config:
-                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
-            active[hp.name] = config[hp.name]
-            out[i] = hp.encode(config[hp.name])
-        if extra:
-            raise ValueError(f"configuration does not match the space: unknown {extra}")
-        return out
-
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: ``a`` clipped to [-1, 1]."""
         u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
@@ -145,20 +131,6 @@ class Int:
             u = ((a + b) / 2 - lo) / (hi - lo)
         return 2.0 * u - 1.0
 
-    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
-        extra = [k for k in config if k not in self._index]
-        out, active = np.zeros(len(self)), {}
-        for i, hp in enumerate(self._hps):
-            if not self.is_active(hp.name, active):
-                continue
-            if hp.name not in config:
-                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
-            active[hp.name] = config[hp.name]
-            out[i] = hp.encode(config[hp.name])
-        if extra:
-            raise ValueError(f"configuration does not match the space: unknown {extra}")
-        return out
-
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: the centre of its integer's bin."""
         u = (np.clip(actions, -1.0, 1.0) + 1.0) / 2.0
@@ -199,20 +171,6 @@ class Categorical:
         except ValueError:
             raise ValueError(f"{self.name}={value!r} is not one of {list(self.choices)!r}") from None
         return 2.0 * (i + 0.5) / len(self.choices) - 1.0
-
-    def _encode_conditional(self, config: Mapping[str, Any]) -> np.ndarray:
-        extra = [k for k in config if k not in self._index]
-        out, active = np.zeros(len(self)), {}
-        for i, hp in enumerate(self._hps):
-            if not self.is_active(hp.name, active):
-                continue
-            if hp.name not in config:
-                raise ValueError(f"configuration does not match the space: active {hp.name!r} missing, unknown {extra}")
-            active[hp.name] = config[hp.name]
-            out[i] = hp.encode(config[hp.name])
-        if extra:
-            raise ValueError(f"configuration does not match the space: unknown {extra}")
-        return out
 
     def round_trip(self, actions: np.ndarray) -> np.ndarray:
         """``encode(decode(a))`` of each action, vectorized: the centre of its choice's bin."""
