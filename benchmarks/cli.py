@@ -500,7 +500,7 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
         "--agent", default="auto",
-        help="the agent variant (a preset; see README, 'Agent variants'): auto (rppo-prior where the shipped "
+        help="the agent variant (a preset; see docs/tuning.md, 'Agent variants'): auto (rppo-prior where the shipped "
         "prior applies, else rppo), or one of: " + ", ".join(_presets()) + " (default: %(default)s). "
         "The flags below replace fields of the preset. With --multi-fidelity, a multi-fidelity agent instead",
     )  # fmt: skip

@@ -3,7 +3,7 @@
 Inputs are configurations in action space (``SearchSpace.encode``, each coordinate in
 [-1, 1]), so one model serves every search space. Each model returns a mean and a
 standard deviation (its uncertainty). Which one is the default was measured, not assumed:
-``python -m benchmarks.reward_models`` (see the README).
+``python -m benchmarks.reward_models`` (see docs/tuning.md).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from hpo_env.fidelity import full_evals
 #: Past ``min_real_evals`` (10), or the prior's 10 proposals, and a cycle of 8 real episodes,
 #: so the reward model's fit, its screening and the model stretches run too.
 BUDGET = 20
-#: A variant as a user would add one (README, "Agent variants"): the paper's loop, fitting
+#: A variant as a user would add one (docs/tuning.md, "Agent variants"): the paper's loop, fitting
 #: the model early and with a tighter KL bound.
 CUSTOM = RPPOPreset("rppo-mb-tight", model=ModelSettings(kl_threshold=0.02, min_real_evals=6))
 

@@ -32,7 +32,7 @@ __all__ = [
 PRIOR_FORMAT = 1
 #: The weights shipped with the package: trained by ``hpo-rl pretrain --exclude wine`` on every
 #: shipped table but ``wine`` (78 of the ``corpus`` suite's 79; its ``train["tasks"]``), which is
-#: kept out so the README and the tests can show the prior on a task it did not see.
+#: kept out so the docs and the tests can show the prior on a task it did not see.
 DEFAULT_PRIOR = Path(__file__).resolve().parent / "weights" / "prior_xgb.pt"
 
 

@@ -6,7 +6,7 @@
 so every score it gives was really measured. Both keep the env contract and the search
 space of ``HPO-XGB-v0``, and report the seconds the real training took (predicted, or
 recorded) so time-based curves stay meaningful. Which regressor ranks configurations
-best was measured: ``python -m benchmarks.fast_mode fidelity`` (see the README).
+best was measured: ``python -m benchmarks.fast_mode fidelity`` (see docs/results.md, "Fast mode").
 """
 
 from __future__ import annotations
