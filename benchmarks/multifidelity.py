@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks.speed import speed_note
 from hpo_env.history import read_jsonl
 
-__all__ = ["main", "time_to_reach"]
+__all__ = ["main", "time_budgets", "time_to_reach"]
 
 #: The agents compared by default.
 AGENTS = ("tpe", "tpe-hyperband", "smac-mf", "rppo-prior-hb", "portfolio-tpe-hyperband")
@@ -50,7 +50,7 @@ def _mean(xs: Any) -> float:
     return statistics.mean(xs) if xs else math.nan
 
 
-def _budgets(ref: list[dict[str, Any]]) -> dict[str, float]:
+def time_budgets(ref: list[dict[str, Any]]) -> dict[str, float]:
     """Each task's time budget: the median wall time of its reference TPE runs."""
     walls: dict[str, list[float]] = {}
     for r in ref:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     ref = read_jsonl(out / "ref.jsonl")
     agent_kwargs = {x: {"prior": a.prior} for x in agents if x in prior_agents()} if a.prior else {}
-    for task, seconds in _budgets([r for r in ref if r["task"] in tasks]).items():
+    for task, seconds in time_budgets([r for r in ref if r["task"] in tasks]).items():
         run_matrix([task], agents, range(a.seeds), 50 * a.evals, out / "results.jsonl", jobs=a.jobs,
                    env_kwargs=env_kwargs, agent_kwargs=agent_kwargs, time_budget=round(seconds, 1))  # fmt: skip
     runs = read_jsonl(out / "results.jsonl")

@@ -134,9 +134,12 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read JSON lines (gzipped when the name ends in ``.gz``, as results kept in the
-    repository are), ignoring a torn last line left by an interrupted write."""
+    """Read JSON lines (gzipped when the name ends in ``.gz``), ignoring a torn last line left by
+    an interrupted write. Results kept in the repository are stored gzipped, so an absent
+    ``NAME.jsonl`` is read from ``NAME.jsonl.gz`` when that exists."""
     out = []
+    if not os.path.exists(path) and os.path.exists(f"{path}.gz"):
+        path = f"{path}.gz"
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:

@@ -13,9 +13,7 @@
 import json
 from pathlib import Path
 
-
-def lines(path: str) -> list[dict]:
-    return [json.loads(x) for x in Path(path).read_text().splitlines() if x.strip()]
+from hpo_env.history import read_jsonl as lines  # committed gzipped: it reads NAME.jsonl.gz
 
 
 def write(path: str, rows: list[dict]) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from benchmarks.dev_runs import combine
 
-variants = [(p, None) for p in sorted(Path().glob("results_*.jsonl")) if p.name != "results_cmp.jsonl"]
+# committed gzipped
+variants = [(p, None) for p in sorted(Path().glob("results_*.jsonl*")) if not p.name.startswith("results_cmp.")]
 print(
     combine(
         "results_cmp.jsonl", [("../screen_dev/results_cmp.jsonl", ("tpe", "portfolio-tpe", "rppo-prior")), *variants]

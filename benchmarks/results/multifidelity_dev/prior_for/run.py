@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.dev_runs import finished, run_parallel
-from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
+from benchmarks.multifidelity import time_budgets  # the same time budgets as the benchmark's
 from hpo_env.history import read_jsonl
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +41,7 @@ def one(k: int, task: str, seed: int, seconds: float) -> dict:
 
 
 def main() -> None:
-    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
+    budgets = {t: round(s, 1) for t, s in time_budgets(read_jsonl(HERE.parent / "b50/ref.jsonl")).items()}
     done = finished(OUT)
     jobs = [(int(k), t, s, budgets[t]) for k in sys.argv[1:] for t in sorted(budgets, key=budgets.get, reverse=True)
             for s in range(3) if (f"prior-hb:for{k}", t, s) not in done]  # fmt: skip

@@ -45,7 +45,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.dev_runs import finished, run_parallel
-from benchmarks.multifidelity import _budgets  # the same time budgets as the benchmark's
+from benchmarks.multifidelity import time_budgets  # the same time budgets as the benchmark's
 from hpo_env.history import read_jsonl
 
 HERE = Path(__file__).resolve().parent
@@ -128,7 +128,7 @@ def one(variant: str, task: str, seed: int, seconds: float) -> dict:
 
 
 def main(ref: str, seeds: int, variants: list[str]) -> None:
-    budgets = {t: round(s, 1) for t, s in _budgets(read_jsonl(HERE.parent / ref / "ref.jsonl")).items()}
+    budgets = {t: round(s, 1) for t, s in time_budgets(read_jsonl(HERE.parent / ref / "ref.jsonl")).items()}
     out, tasks = HERE / f"results_{ref}.jsonl", sorted(budgets, key=budgets.get, reverse=True)
     done = finished(out)
     run_parallel(one, [(v, t, s, budgets[t]) for s in range(seeds) for t in tasks for v in variants
