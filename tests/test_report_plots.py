@@ -86,3 +86,12 @@ def test_a_gzipped_results_file_reads_as_the_plain_one(results, tmp_path):
     gz = tmp_path / "r.jsonl.gz"
     gz.write_bytes(gzip.compress(results.read_bytes()))
     assert load_results(gz).equals(load_results(results))
+
+
+def test_a_plain_name_finds_its_gzipped_copy_as_committed_results_are_stored(results, tmp_path):
+    import gzip
+
+    (tmp_path / "r.jsonl.gz").write_bytes(gzip.compress(results.read_bytes()))
+    assert load_results(tmp_path / "r.jsonl").equals(load_results(results))
+    with pytest.raises(FileNotFoundError):
+        load_results(tmp_path / "other.jsonl")
