@@ -70,7 +70,7 @@ class RLSearchCV(BaseEstimator):
         multi_fidelity: train configurations partially first (fewer boosting rounds, the
             first fold's score at Hyperband's rungs) and stop the poor ones early
             (:class:`~hpo_env.objectives.CVObjective`). The agent must be a multi-fidelity
-            one; ``"auto"`` is :data:`agents.multifidelity.tune.DEFAULT_AGENT`
+            one; ``"auto"`` is :data:`agents.multifidelity.defaults.DEFAULT_AGENT`
             (``portfolio-tpe-hyperband``) for a classifier, ``tpe-hyperband`` for a
             regressor. ``n_iter`` then counts full-evaluation equivalents (a configuration
             stopped at 1/9 of its rounds costs about 1/9 of its first fold), and
@@ -125,7 +125,7 @@ class RLSearchCV(BaseEstimator):
         if self.agent != "auto":
             return self.agent
         if self.multi_fidelity:
-            from agents.multifidelity.tune import DEFAULT_AGENT
+            from agents.multifidelity.defaults import DEFAULT_AGENT
 
             return "tpe-hyperband" if self._regression else DEFAULT_AGENT
         return "rppo" if self._regression else "rppo-prior"

@@ -28,7 +28,8 @@ TUNE_HELP = """Tune one task with our agent, then refit the best configuration a
 On HPO-XGB-v0 and HPO-XGB-Surrogate-v0 the default agent is rppo-prior: the shipped
 meta-trained prior proposes, and a reward model fitted on the task's evaluations picks
 each one to evaluate. --prior none runs the paper's recurrent PPO from scratch, and
---agent NAME any other variant (rppo-mb is the paper's model-based loop).
+--agent NAME any other variant (rppo-mb is the paper's model-based loop) or any registered
+agent (tpe, flaml-cfo, ...): every agent writes the same run directory.
 
   hpo-rl tune --task breast_cancer --budget 30 --seed 0
   hpo-rl tune --task csv:data.csv --target label --budget 50
@@ -101,106 +102,38 @@ def _default_out(task: str, seed: int) -> Path:
     return Path("runs") / f"{slug}-seed{seed}"
 
 
-#: Envs whose default search space the shipped prior was trained on.
-PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
-
-
-def _prior_applies(a: argparse.Namespace) -> bool:
-    """Whether the shipped prior fits this run: the XGBoost envs (their default space) on a
-    classification task (the prior is meta-trained on classification tables)."""
-    if a.env not in PRIOR_ENVS:
-        return False
-    if a.env == "HPO-XGB-v0":
-        from hpo_env.tasks import load_task
-
-        kw = {k: v for k, v in _env_kwargs(a).items() if k in ("target", "metric", "data_dir")}
-        if load_task(a.task, **kw).kind == "regression":
-            print("a regression task: the learned prior is for classification, so this runs the paper's agent "
-                  "(rppo: recurrent PPO from scratch, no prior)", file=sys.stderr)  # fmt: skip
-            return False
-    return True
-
-
-def _tune_preset(a: argparse.Namespace) -> Any:
-    """The preset ``--agent`` names (``auto``: rppo-prior where the shipped prior applies and
-    ``--prior`` is not none, else rppo), with the fields the flags give replaced."""
-    from agents.rppo.presets import PRESETS
-
-    name = a.agent
-    if name == "auto":
-        name = "rppo-prior" if a.prior != "none" and (a.prior != "auto" or _prior_applies(a)) else "rppo"
-    if name not in PRESETS:
-        raise ValueError(f"unknown agent {name!r} for tune; expected auto or one of {sorted(PRESETS)}")
+def _preset_changes(a: argparse.Namespace) -> dict[str, Any]:
+    """The flags that replace fields of an rppo preset (:func:`~agents.rppo.tuner.make_preset`)."""
     ppo = {k: v for k, v in (("learning_rate", a.lr), ("episodes_per_update", a.episodes_per_update),
                              ("n_epochs", a.n_epochs)) if v is not None}  # fmt: skip
     model = {k: v for k, v in (("kl_threshold", a.kl_threshold), ("screen", a.screen), ("finetune", a.finetune))
              if v is not None}  # fmt: skip
-    changes: dict[str, Any] = {"ppo": ppo} if ppo else {}
-    if a.model == "none":
-        if model:
-            raise ValueError(f"--model none takes no reward-model settings; got {sorted(model)}")
-        changes["model"] = None
-    elif a.model is not None or model:
-        if a.model is None and PRESETS[name].model is None:
-            raise ValueError(f"agent {name!r} uses no reward model; give --model kl or fixed with {sorted(model)}")
-        changes["model"] = {**model, **({} if a.model is None else {"horizon": a.model})}
-    if a.prior != "auto":
-        changes["prior"] = None if a.prior == "none" else a.prior
-    return PRESETS[name].replace(**changes) if changes else PRESETS[name]
-
-
-def _cmd_tune_multi_fidelity(a: argparse.Namespace, out: Path) -> int:
-    from agents.multifidelity import tune_multi_fidelity
-    from agents.multifidelity.tune import DEFAULT_AGENT
-
-    if a.env != "HPO-XGB-v0":
-        raise ValueError(
-            f"--multi-fidelity trains XGBoost for real (HPO-XGB-v0); --env {a.env} takes no partial evaluation"
-        )
-    agent = DEFAULT_AGENT if a.agent == "auto" else a.agent
-    prior = None if a.prior in ("auto", "default") else a.prior
-    if prior == "none":
-        raise ValueError(f"--prior none: for no prior with --multi-fidelity, use --agent tpe-hyperband (not {agent})")
-    r = tune_multi_fidelity(
-        a.task, a.budget, a.seed, out_dir=out, agent=agent, prior=prior, time_budget=a.time_budget,
-        env_kwargs=_env_kwargs(a),
-    )  # fmt: skip
-    if a.refit and r["best_config"] is not None and (final := _refit(a, r["best_config"], out)) is not None:
-        r["final_model"] = final
-    print(json.dumps(r, indent=2))
-    print(_written(out))
-    return 0
+    changes = {"ppo_kwargs": ppo, "model_based": a.model, "model_kwargs": model}
+    return {k: v for k, v in changes.items() if v}
 
 
 def _cmd_tune(a: argparse.Namespace) -> int:
-    from agents.rppo.tuner import tune
+    from agents.session import open_session
 
     out = Path(a.out) if a.out else _default_out(a.task, a.seed)
-    if a.multi_fidelity:
-        return _cmd_tune_multi_fidelity(a, out)
-    preset = _tune_preset(a)
     fresh = not out.exists()
     try:
-        r = tune(
-            a.task, a.budget, a.seed, env_id=a.env, env_kwargs=_env_kwargs(a), out_dir=out,
-            agent=preset, progress=not a.no_progress, tensorboard=not a.no_tensorboard,
+        r = open_session(
+            a.task, a.budget, a.seed, out_dir=out, agent=a.agent, env_id=a.env, env_kwargs=_env_kwargs(a),
+            prior=a.prior, preset_changes=_preset_changes(a), multi_fidelity=a.multi_fidelity,
+            time_budget=a.time_budget, refit=a.refit, progress=not a.no_progress, tensorboard=not a.no_tensorboard,
             n_envs=a.n_envs, backend=a.backend, address=a.address,
-        )  # fmt: skip
+        ).run()  # fmt: skip
     except BaseException:
         if fresh and _n_lines(out / "history.jsonl") == 0:
             shutil.rmtree(out, ignore_errors=True)  # nothing was computed: leave no empty run behind
         raise
-    if r.already_finished:
-        print(f"{out} is already finished: {r.n_real_evals} real evaluations of a budget of {a.budget}. "
+    if r.get("already_finished"):
+        print(f"{out} is already finished: {r['full_evals']:g} evaluations of a budget of {a.budget}. "
               "Nothing to do; a larger --budget continues it.")  # fmt: skip
-    keys = ("best_val", "test_of_best", "n_real_evals", "n_episodes", "n_model_episodes", "wall_s")
-    summary = {k: getattr(r, k) for k in keys}
-    summary["agent_overhead_s_per_eval"] = r.agent_overhead_s_per_eval
-    if r.already_finished and (out / "model.json").exists():
-        summary["final_model"] = json.loads((out / "result.json").read_text()).get("final_model")
-    elif a.refit and r.best_config is not None and (final := _refit(a, r.best_config, out)) is not None:
-        summary["final_model"] = final
-    print(json.dumps({"best_config": r.best_config, **summary}, indent=2))
+    keys = ("best_config", "best_val", "test_of_best", "n_real_evals", "full_evals", "n_episodes", "n_model_episodes",
+            "wall_s", "agent_overhead_s_per_eval", "final_model")  # fmt: skip
+    print(json.dumps({k: r[k] for k in keys if k in r}, indent=2))
     print(_written(out))
     return 0
 
@@ -225,26 +158,6 @@ def _interrupted(a: argparse.Namespace) -> str:
     if a.command == "pretrain" and a.leave_one_out is not None:
         return f"finished priors are kept in {a.out or 'priors'}; {again}"
     return "nothing was saved"
-
-
-def _refit(a: argparse.Namespace, config: dict, out: Path) -> dict | None:
-    """The final model: ``config`` refitted on train + valid and saved in ``out``; recorded in result.json."""
-    import gymnasium as gym
-
-    from hpo_env.final_model import refit_final_model
-    from hpo_env.history import write_json_atomic
-    from hpo_env.objectives.xgboost import XGBoostObjective
-
-    env = gym.make(a.env, task=a.task, seed=a.seed, **_env_kwargs(a))
-    objective = env.unwrapped.objective
-    env.close()
-    if not isinstance(objective, XGBoostObjective):
-        print(f"no final model: --refit needs real XGBoost training (HPO-XGB-v0), not {a.env}", file=sys.stderr)
-        return None
-    final = refit_final_model(objective, config, out)
-    result = json.loads((out / "result.json").read_text())
-    write_json_atomic(out / "result.json", {**result, "final_model": final})
-    return final
 
 
 def _written(out: Path) -> str:
@@ -500,9 +413,10 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
         "--agent", default="auto",
-        help="the agent variant (a preset; see docs/tuning.md, 'Agent variants'): auto (rppo-prior where the shipped "
-        "prior applies, else rppo), or one of: " + ", ".join(_presets()) + " (default: %(default)s). "
-        "The flags below replace fields of the preset. With --multi-fidelity, a multi-fidelity agent instead",
+        help="the agent: auto (rppo-prior where the shipped prior applies, else rppo), a preset of our agent (see "
+        "docs/tuning.md, 'Agent variants'): " + ", ".join(_presets()) + ", or any other registered agent (hpo-rl "
+        "bench --help lists them) (default: %(default)s). The flags below up to --finetune replace fields of a "
+        "preset. With --multi-fidelity, a multi-fidelity agent",
     )  # fmt: skip
     t.add_argument("--lr", type=float, default=None, help="PPO learning rate (default: the preset's)")
     t.add_argument("--episodes-per-update", type=int, default=None, help="episodes per PPO update (preset: 8)")
@@ -544,7 +458,7 @@ def _tune_parser(sub: Any) -> None:
     )  # fmt: skip
     t.add_argument(
         "--time-budget", type=float, default=None, metavar="SECONDS",
-        help="with --multi-fidelity, also stop after this many seconds (default: none)",
+        help="also stop after this many seconds of this session (default: none)",
     )  # fmt: skip
     t.add_argument(
         "--refit", action=argparse.BooleanOptionalAction, default=True,

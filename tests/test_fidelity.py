@@ -217,7 +217,7 @@ def test_a_hyperband_agent_proposes_only_in_its_search_space():
     assert all(0.01 <= c["learning_rate"] <= 0.02 for c in configs)
 
 
-def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes(tmp_path, capsys):
+def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes_in_the_one_session_shape(tmp_path, capsys):
     import json
 
     from benchmarks.cli import main

@@ -5,9 +5,10 @@ Each is a proposer under a schedule, run by the one loop (:mod:`agents.loop`):
 - ``tpe-hyperband`` (:mod:`.hyperband`): Optuna's TPE under :class:`~agents.loop.Hyperband`;
 - ``smac-mf`` (:mod:`.smac_mf`): SMAC3's ``MultiFidelityFacade``, which names each fidelity;
 - ``rppo-prior-hb`` (:mod:`.prior_hb`): Hyperband proposing from the learned prior and a
-  reward model over fidelities; ``tune_multi_fidelity`` (:mod:`.tune`) tunes one task with it;
+  reward model over fidelities;
 - ``portfolio-tpe-hyperband`` (:mod:`.portfolio_hb`): ``tpe-hyperband`` with the greedy
-  portfolio proposed first, ``rppo-prior-hb``'s same-data baseline.
+  portfolio proposed first, ``rppo-prior-hb``'s same-data baseline (:data:`.defaults.DEFAULT_AGENT`:
+  what ``hpo-rl tune --multi-fidelity`` runs, through :mod:`agents.session`).
 """
 
 from agents.loop.schedule import HYPERBAND
@@ -15,7 +16,6 @@ from agents.multifidelity.hyperband import TPEHyperbandAgent
 from agents.multifidelity.portfolio_hb import PortfolioHyperbandAgent
 from agents.multifidelity.prior_hb import PriorHyperbandAgent, PriorPoolProposer
 from agents.multifidelity.smac_mf import SMACMultiFidelityAgent, SMACMultiFidelityProposer
-from agents.multifidelity.tune import tune_multi_fidelity
 
 __all__ = [
     "HYPERBAND",
@@ -25,5 +25,4 @@ __all__ = [
     "SMACMultiFidelityAgent",
     "SMACMultiFidelityProposer",
     "TPEHyperbandAgent",
-    "tune_multi_fidelity",
 ]

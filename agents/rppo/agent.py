@@ -28,6 +28,7 @@ class RecurrentPPOAgent(Agent):
         self.name = preset.name  # type: ignore[misc]
         self.env_overrides = preset.env_overrides  # type: ignore[misc]
         self.tune_kwargs = tune_kwargs
+        self._tuner: Tuner | None = None
 
     def optimize(self, env: HPOEnv, budget: int, seed: int) -> dict[str, Any] | None:
         base = env.unwrapped
@@ -36,7 +37,16 @@ class RecurrentPPOAgent(Agent):
         if preset.prior is not None:
             # Weights that cannot be used: a random initial policy, the same settings otherwise.
             preset = preset.replace(prior=_usable_prior(preset.prior, base))
-        r = Tuner(preset, base, start + budget, seed, progress=False, **self.tune_kwargs).run()
+        self._tuner = Tuner(preset, base, start + budget, seed, **{"progress": False, **self.tune_kwargs})
+        return self._extra(self._tuner.run())
+
+    def extra_so_far(self) -> dict[str, Any]:
+        """What the run has counted so far (on an interrupt or a spent time budget)."""
+        tuner = self._tuner
+        return {} if tuner is None or tuner.budget_cb is None else self._extra(tuner.result())
+
+    @staticmethod
+    def _extra(r: Any) -> dict[str, Any]:
         return {
             "stalled": r.stalled,
             "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval,

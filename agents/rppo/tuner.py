@@ -29,7 +29,7 @@ from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
 from hpo_env.history import write_json_atomic
 
-__all__ = ["TuneResult", "Tuner", "make_preset", "tune"]
+__all__ = ["TuneResult", "Tuner", "check_same_settings", "first_difference", "json_safe", "make_preset", "tune"]
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _previous_result(out: Path | None) -> dict[str, Any]:
         return {}
 
 
-def _json_safe(x: Any) -> Any:
+def json_safe(x: Any) -> Any:
     return json.loads(json.dumps(x, default=lambda o: getattr(o, "__name__", repr(o))))
 
 
@@ -89,6 +89,9 @@ class Tuner:
         seed: seeds the policy and the reward model.
         out_dir, policy_kwargs, max_episodes, progress, tensorboard, torch_threads, n_envs,
         backend, address, env_id, env_kwargs: as in :func:`tune`.
+        run_files: write ``settings.json`` and ``result.json`` in ``out_dir`` and resume from
+            them; False when a :class:`~agents.session.Session` keeps those files (the
+            checkpoint and TensorBoard logs still go to ``out_dir``).
     """
 
     def __init__(
@@ -109,6 +112,7 @@ class Tuner:
         address: str | None = None,
         env_id: str = "HPO-XGB-v0",
         env_kwargs: dict[str, Any] | None = None,
+        run_files: bool = True,
     ) -> None:
         if int(budget) < 1:
             raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
@@ -120,7 +124,7 @@ class Tuner:
         self.preset, self.env, self.budget, self.seed = preset, env, int(budget), int(seed)
         self.out = Path(out_dir) if out_dir is not None else None
         self.max_episodes = max_episodes if max_episodes is not None else base_max_episodes(self.budget)
-        self.progress, self.tensorboard = progress, tensorboard
+        self.progress, self.tensorboard, self.run_files = progress, tensorboard, run_files
         self.torch_threads, self.n_envs, self.backend, self.address = int(torch_threads), int(n_envs), backend, address
         self.prior_doc = None
         pk = {**default_policy_kwargs(), **(policy_kwargs or {})}
@@ -140,7 +144,7 @@ class Tuner:
     def _settings(self, env_id: str, env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
         """Every setting of the run, as settings.json records it (a resumed run must match)."""
         env, p = self.env, self.preset.canonical()
-        return _json_safe(
+        return json_safe(
             {
                 "agent": p.name,
                 "preset": p.to_dict(),
@@ -182,12 +186,12 @@ class Tuner:
         th.set_num_threads(self.torch_threads)
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
-        self._prev = _previous_result(self.out)
+        self._prev = _previous_result(self.out) if self.run_files else {}
         prev, env = self._prev, self.env
         if prev and env.n_real_evals >= self.budget and prev.get("finished") and prev.get("settings") == self.settings:
             return TuneResult.from_dict({**prev, "already_finished": True})
-        if self.out is not None:
-            _check_same_settings(self.out / "settings.json", self.settings)
+        if self.out is not None and self.run_files:
+            check_same_settings(self.out / "settings.json", self.settings)
         self.train_env = self._train_env()
         self.model = self._model()
         self.budget_cb = self._budget_callback()
@@ -290,7 +294,7 @@ class Tuner:
         finally:
             self.close()
             result = self.result()
-            if self.out is not None:
+            if self.out is not None and self.run_files:
                 write_json_atomic(self.out / "result.json", result.to_dict())
         return result
 
@@ -324,7 +328,7 @@ class Tuner:
         )
 
 
-def _check_same_settings(path: Path, settings: dict[str, Any]) -> None:
+def check_same_settings(path: Path, settings: dict[str, Any]) -> None:
     """Refuse an ``out_dir`` that holds a run with other settings (the budget may grow on
     resume), naming the first setting that differs; then record these."""
     if path.exists():
@@ -365,8 +369,9 @@ def make_preset(
     """The preset ``agent`` (a name in :data:`~agents.rppo.presets.PRESETS`, or a preset)
     with fields replaced by the arguments that are given.
 
-    ``model_based`` ``"kl"``/``"fixed"`` turns the reward model on with that horizon (None
-    leaves the preset's choice); ``model_kwargs`` replaces fields of its model settings.
+    ``model_based`` ``"kl"``/``"fixed"`` turns the reward model on with that horizon, ``"none"``
+    off (None leaves the preset's choice); ``model_kwargs`` replaces fields of its model
+    settings. ``prior`` ``"none"`` starts from no prior.
     """
     if isinstance(agent, str):
         if agent not in PRESETS:
@@ -375,16 +380,21 @@ def make_preset(
     changes: dict[str, Any] = {}
     if ppo_kwargs:
         changes["ppo"] = dict(ppo_kwargs)
-    if model_based is not None or model_kwargs:
+    if model_based == "none":
+        if model_kwargs:
+            raise ValueError(f"model_based='none' takes no reward-model settings; got {sorted(model_kwargs)}")
+        changes["model"] = None
+    elif model_based is not None or model_kwargs:
         if model_based not in (None, "kl", "fixed"):
-            raise ValueError(f"model_based={model_based!r}; expected None, 'kl' or 'fixed'")
+            raise ValueError(f"model_based={model_based!r}; expected None, 'kl', 'fixed' or 'none'")
         if agent.model is None and model_based is None:
             raise ValueError(
-                f"agent {agent.name!r} uses no reward model; model_kwargs need model_based='kl' or 'fixed'"
+                f"agent {agent.name!r} uses no reward model; {sorted(model_kwargs or {})} need model_based "
+                "'kl' or 'fixed'"
             )
         changes["model"] = {**({} if model_based is None else {"horizon": model_based}), **(model_kwargs or {})}
     if prior is not None:
-        changes["prior"] = str(prior)
+        changes["prior"] = None if str(prior) == "none" else str(prior)
     if prior_evals is not None:
         changes["prior_evals"] = int(prior_evals)
     return agent.replace(**changes) if changes else agent

@@ -1,0 +1,288 @@
+"""One tuning run of any registered agent in a run directory: what ``hpo-rl tune`` runs.
+
+A run directory holds, whatever the agent:
+    ``settings.json``   every setting of the run (a resumed run must match; the budget may grow)
+    ``history.jsonl``   every real evaluation, partial ones included, appended as it happens
+    ``result.json``     the incumbent and the accounting over all sessions, in one shape
+    ``model.ubj``, ``model.json``   the final model (real XGBoost; :func:`refit`)
+    ``checkpoint.zip``, ``tb/``     where the agent trains a policy (the ``rppo`` presets)
+
+The task is loaded once, and the budget is counted once, from the history, in
+full-evaluation equivalents (:func:`~hpo_env.fidelity.full_evals`): the number of real
+evaluations for an agent that makes only full ones. Running the same session again
+resumes it; rerunning a finished one changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+import hpo_env  # noqa: F401 - registers the envs for gym.make
+from agents.base import Agent, run_agent
+from agents.rppo.tuner import check_same_settings, json_safe, make_preset
+from hpo_env.env import HPOEnv
+from hpo_env.fidelity import full_evals
+from hpo_env.history import write_json_atomic
+
+__all__ = [
+    "PRIOR_ENVS",
+    "Session",
+    "check_prior",
+    "choose_agent",
+    "label",
+    "make_session_agent",
+    "open_session",
+    "refit",
+]
+
+#: Envs whose default search space the shipped prior was trained on.
+PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
+
+#: What ``result.json`` keeps of an agent's own record (its ``extra``).
+EXTRA_KEYS = ("prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by", "stalled")
+
+
+def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_fidelity: bool) -> str:
+    """The agent ``auto`` stands for: with ``multi_fidelity``, the default multi-fidelity agent;
+    else ``rppo-prior`` where the shipped prior fits (an XGBoost env's default space, a
+    classification task, ``prior`` not ``none``), else ``rppo``. Any other name is returned."""
+    if name != "auto":
+        return name
+    if multi_fidelity:
+        from agents.multifidelity.defaults import DEFAULT_AGENT
+
+        return DEFAULT_AGENT
+    if prior == "none" or (prior == "auto" and env_id not in PRIOR_ENVS):
+        return "rppo"
+    if kind == "regression":
+        print("a regression task: the learned prior is for classification, so this runs the paper's agent "
+              "(rppo: recurrent PPO from scratch, no prior)", file=sys.stderr)  # fmt: skip
+        return "rppo"
+    return "rppo-prior"
+
+
+def make_session_agent(name: str, *, prior: str, preset_changes: dict[str, Any], rppo: dict[str, Any]) -> Agent:
+    """The registered agent ``name``: an ``rppo`` preset with ``preset_changes`` (its run files
+    in ``rppo``'s ``out_dir``), or any other agent, which takes no preset field."""
+    from agents.registry import make_agent
+    from agents.rppo.agent import RecurrentPPOAgent
+    from agents.rppo.presets import PRESETS
+
+    if name in PRESETS:
+        preset = make_preset(name, prior=None if prior == "auto" else prior, **preset_changes)
+        return RecurrentPPOAgent(preset, run_files=False, **rppo)
+    if preset_changes:
+        fields = ", ".join(sorted(preset_changes))
+        raise ValueError(f"agent {name!r} is not an rppo preset; its fields ({fields}: --lr, --model, --screen "
+                         "and the like) apply to those only")  # fmt: skip
+    if rppo.get("n_envs", 1) > 1:
+        raise ValueError(f"agent {name!r} evaluates one configuration at a time; --n-envs is for the rppo presets")
+    return make_agent(name, **({} if prior in ("auto", "default") else {"prior": prior}))
+
+
+def check_prior(agent: Agent, env: HPOEnv) -> str | None:
+    """The weights file of an ``rppo`` preset's prior for this env's task; it must load and fit
+    ``env``, or a :class:`~agents.prior.PriorError` says what to do (a benchmark falls back to
+    a random policy; a run the user asked for does not)."""
+    preset = getattr(agent, "preset", None)
+    if preset is None or preset.prior is None:
+        return None
+    from agents.base import task_spec
+    from agents.prior import check_prior as fits
+    from agents.prior import load_prior, resolve_prior
+
+    doc = load_prior(resolve_prior(preset.prior, task_spec(env)))
+    fits(doc, env)
+    return doc["path"]
+
+
+def label(agent: Agent) -> str:
+    """The name results record: an ``rppo`` preset's registered twin (``NAME+custom`` if none)."""
+    preset = getattr(agent, "preset", None)
+    return agent.name if preset is None else preset.canonical().name
+
+
+class Session:
+    """One tuning run of ``agent`` on ``env`` in ``out_dir`` (the module docstring lists its files).
+
+    Args:
+        agent: any :class:`~agents.base.Agent` (:func:`open_session` builds one by name).
+        env: the env, built with ``history_path=out_dir/history.jsonl`` so a session resumes.
+        budget: full-evaluation equivalents over all sessions of the run directory.
+        seed: seeds the agent.
+        out_dir: the run directory.
+        settings: what identifies the run besides the agent, the env and the budget
+            (``env_id``, ``env_kwargs``...); recorded in ``settings.json``.
+        time_budget: seconds on the env's clock for this session, or None.
+        refit: end by refitting the incumbent as the final model (real XGBoost only).
+    """
+
+    def __init__(self, agent: Agent, env: HPOEnv, budget: int, seed: int, out_dir: str | os.PathLike[str], *,
+                 settings: dict[str, Any] | None = None, time_budget: float | None = None,
+                 refit: bool = True) -> None:  # fmt: skip
+        if int(budget) < 1:
+            raise ValueError(f"budget={budget!r}; expected a number of full evaluations >= 1")
+        self.agent, self.env, self.budget, self.seed = agent, env, int(budget), int(seed)
+        self.out, self.time_budget, self.refit = Path(out_dir), time_budget, refit
+        self.settings = json_safe({**self._own_settings(), **(settings or {})})
+
+    def _own_settings(self) -> dict[str, Any]:
+        env, preset = self.env, getattr(self.agent, "preset", None)
+        return {
+            "agent": label(self.agent),
+            "preset": None if preset is None else preset.canonical().to_dict(),
+            "task": getattr(env.objective, "task", None) and env.objective.task.describe(),
+            "budget": self.budget,
+            "seed": self.seed,
+            "time_budget": self.time_budget,
+            "objective": env.objective.describe(),
+            "space": env.space.to_list(),
+            "order": env.order_name,
+        }
+
+    def run(self) -> dict[str, Any]:
+        """Run what is left of the budget and return ``result.json``'s content; it is written
+        also on an interrupt or an error (the counts so far, which a resumed session adds to)."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        prev = _previous_result(self.out)
+        spent = full_evals(self.env.history.records)
+        if prev.get("finished") and spent >= self.budget and prev.get("settings") == self.settings:
+            return {**prev, "already_finished": True}
+        check_same_settings(self.out / "settings.json", self.settings)
+        left = math.ceil(self.budget - spent - 1e-9)
+        run, episodes0 = None, self.env.n_episodes
+        try:
+            if left >= 1:
+                run = run_agent(self.agent, self.env, left, self.seed, time_budget=self.time_budget)
+        finally:
+            extra = self.agent.extra_so_far() if run is None else run.extra
+            result = self.result(prev, extra, self.env.n_episodes - episodes0)
+            write_json_atomic(self.out / "result.json", result)
+        final = refit(self.env, result["best_config"], self.out) if self.refit and result["best_config"] else None
+        if final is not None:
+            result["final_model"] = final
+            write_json_atomic(self.out / "result.json", result)
+        return result
+
+    def result(self, prev: dict[str, Any], extra: dict[str, Any], n_episodes: int) -> dict[str, Any]:
+        """``result.json``: the incumbent (always a full evaluation) and the accounting over all
+        sessions, from the history; the agent's ``extra`` and this session's ``n_episodes`` add
+        to the previous session's."""
+        env = self.env
+        records, inc = env.history.records, env.history.incumbent
+        eval_s, wall, n = float(sum(r["seconds"] for r in records)), env.elapsed(), len(records)
+        spent = full_evals(records)
+        return {
+            "agent": label(self.agent),
+            "best_config": None if inc is None else inc["config"],
+            "best_val": None if inc is None else inc["val_score"],
+            "test_of_best": None if inc is None else inc["test_score"],
+            "n_real_evals": n,
+            "full_evals": round(spent, 6),
+            "n_pruned": sum(bool(r.get("pruned")) for r in records),
+            "n_failed": sum(r["error"] is not None for r in records),
+            "n_episodes": int(prev.get("n_episodes", 0)) + n_episodes,
+            "n_model_episodes": int(prev.get("n_model_episodes", 0)) + int(extra.get("n_model_episodes", 0)),
+            "model_stretches": [*prev.get("model_stretches", []), *extra.get("model_stretches", [])],
+            "wall_s": wall,
+            "eval_s": eval_s,
+            # The env's clock counts a simulated objective's (fast mode) reported seconds, so what
+            # is left after the evaluations' seconds is the agent's own time either way.
+            "agent_overhead_s_per_eval": (wall - eval_s) / n if n else None,
+            **{k: extra[k] for k in EXTRA_KEYS if k in extra},
+            "finished": spent >= self.budget or bool(extra.get("stalled")),
+            "settings": self.settings,
+            "out_dir": str(self.out),
+        }
+
+
+def _previous_result(out: Path) -> dict[str, Any]:
+    """The result.json of an earlier session of this run (finished or interrupted), else {}."""
+    try:
+        return json.loads((out / "result.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def refit(env: HPOEnv, config: dict[str, Any], out: Path) -> dict[str, Any] | None:
+    """The final model: ``config`` refitted on train + valid by the env's own objective and saved
+    in ``out``; None (said on stderr) when the env does not train XGBoost for real."""
+    from hpo_env.final_model import refit_final_model
+    from hpo_env.objectives.xgboost import XGBoostObjective
+
+    if not isinstance(env.objective, XGBoostObjective):
+        print(f"no final model: refitting needs real XGBoost training (HPO-XGB-v0), not "
+              f"{type(env.objective).__name__}", file=sys.stderr)  # fmt: skip
+        return None
+    return refit_final_model(env.objective, config, out)
+
+
+def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.PathLike[str], agent: str = "auto",
+                 env_id: str = "HPO-XGB-v0", env_kwargs: dict[str, Any] | None = None, prior: str = "auto",
+                 preset_changes: dict[str, Any] | None = None, multi_fidelity: bool = False,
+                 time_budget: float | None = None, refit: bool = True, progress: bool = True,
+                 tensorboard: bool = True, n_envs: int = 1, backend: str = "process",
+                 address: str | None = None) -> Session:  # fmt: skip
+    """Build the env once and the agent by name, for a :class:`Session` in ``out_dir``.
+
+    Args:
+        task: a task spec (``breast_cancer``, ``pmlb:NAME``, ``csv:PATH``...), loaded once.
+        agent: a registered agent, or ``auto`` (:func:`choose_agent`).
+        prior: ``auto`` (the shipped files where they fit), ``default``, ``none``, or a
+            weights/portfolio file or directory for an agent that learns across tasks.
+        preset_changes: fields of an ``rppo`` preset to replace (:func:`~agents.rppo.tuner.make_preset`).
+        multi_fidelity: the agent must train configurations partially (real XGBoost only).
+        progress: show a progress bar (the ``rppo`` presets, as all below).
+        tensorboard: write TensorBoard logs under ``out_dir/tb``.
+        n_envs: episodes played side by side (:class:`~agents.rppo.tuner.Tuner`).
+        backend: where they are evaluated, ``process`` or ``ray``.
+        address: a Ray cluster's address.
+
+    The other arguments are as in :class:`Session`.
+    """
+    out, env_kwargs = Path(out_dir), dict(env_kwargs or {})
+    loaded = _load_task(task, env_id, seed, env_kwargs)
+    name = choose_agent(agent, env_id=env_id, kind=getattr(loaded, "kind", None), prior=prior,
+                        multi_fidelity=multi_fidelity)  # fmt: skip
+    rppo = {"out_dir": out, "progress": progress, "tensorboard": tensorboard, "n_envs": n_envs, "backend": backend,
+            "address": address}  # fmt: skip
+    tuner = make_session_agent(name, prior=prior, preset_changes=dict(preset_changes or {}), rppo=rppo)
+    _check_fidelity(tuner, env_id, multi_fidelity)
+    out.mkdir(parents=True, exist_ok=True)
+    env = gym.make(env_id, task=loaded, seed=seed, **tuner.env_overrides, **env_kwargs,
+                   history_path=out / "history.jsonl").unwrapped  # fmt: skip
+    weights = check_prior(tuner, env)
+    settings = {"env_id": env_id, "env_kwargs": env_kwargs, "n_envs": n_envs,
+                "prior": weights if weights is not None or prior in ("auto", "none") else prior}  # fmt: skip
+    return Session(tuner, env, budget, seed, out, settings=settings, time_budget=time_budget, refit=refit)
+
+
+def _load_task(task: Any, env_id: str, seed: int, env_kwargs: dict[str, Any]) -> Any:
+    """The real XGBoost env's task, loaded once here (its kind chooses the agent); other envs
+    load their own."""
+    if env_id != "HPO-XGB-v0":
+        return task
+    from hpo_env.tasks import load_task
+
+    data = ("target", "metric", "data_dir", "valid_size", "test_size", "cv_folds")
+    kw = {k: env_kwargs.pop(k) for k in data if k in env_kwargs}
+    return load_task(task, seed=seed, **kw)
+
+
+def _check_fidelity(agent: Agent, env_id: str, multi_fidelity: bool) -> None:
+    """A multi-fidelity agent only where it was asked for, and only on real XGBoost."""
+    from agents.registry import multi_fidelity_agents
+
+    if multi_fidelity and not agent.multi_fidelity:
+        multi = list(multi_fidelity_agents())
+        raise ValueError(f"agent {agent.name!r} is not a multi-fidelity agent; expected one of {multi}")
+    if agent.multi_fidelity and env_id != "HPO-XGB-v0":
+        raise ValueError(f"{agent.name} trains XGBoost partially, for real (HPO-XGB-v0); {env_id} takes no "
+                         "partial evaluation")  # fmt: skip
