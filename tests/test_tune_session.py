@@ -1,0 +1,49 @@
+"""One session module runs every agent in a run directory (agents.session): one result shape,
+the task loaded once, the budget counted once from the history."""
+
+import json
+
+import pytest
+
+import hpo_env.tasks
+from agents.session import open_session
+
+
+@pytest.mark.parametrize("agent", ["rppo", "tpe", "tpe-hyperband"])
+def test_every_agent_writes_the_same_run_directory_shape(agent, tmp_path):
+    out = tmp_path / agent
+    r = open_session("wine", 4, 0, out_dir=out, agent=agent, progress=False, tensorboard=False).run()
+    on_disk = json.loads((out / "result.json").read_text())
+    assert on_disk == r and r["agent"] == agent and r["finished"]
+    assert r["full_evals"] >= 4 and r["final_model"]["card"].endswith("model.json")
+    history = [json.loads(x) for x in (out / "history.jsonl").read_text().splitlines()]
+    assert r["n_real_evals"] == len(history) and r["best_val"] == max(
+        h["val_score"] for h in history if not h.get("pruned") and h.get("fidelity") is None
+    )
+    keys = {k for k in r if k not in ("stalled", "prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by")}
+    assert keys == set(_shape(tmp_path))
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings == r["settings"] and settings["agent"] == agent and settings["budget"] == 4
+
+
+def _shape(tmp_path):
+    r = open_session("iris", 2, 0, out_dir=tmp_path / "shape", agent="random", refit=True).run()
+    return [k for k in r if k not in ("stalled", "prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by")]
+
+
+def test_the_task_is_loaded_once_and_a_rerun_changes_nothing(tmp_path, monkeypatch):
+    calls = []  # the data read from its spec (a Task passed on is not read again)
+    load = hpo_env.tasks.load_task
+    record = lambda spec, **kw: (isinstance(spec, str) and calls.append(spec)) or load(spec, **kw)  # noqa: E731
+    monkeypatch.setattr(hpo_env.tasks, "load_task", record)
+    out = tmp_path / "run"
+    r = open_session("breast_cancer", 3, 0, out_dir=out, agent="tpe").run()
+    assert len(calls) == 1 and r["n_real_evals"] == 3
+    again = open_session("breast_cancer", 3, 0, out_dir=out, agent="tpe").run()
+    assert again["already_finished"] and again["n_real_evals"] == 3
+    more = open_session("breast_cancer", 5, 0, out_dir=out, agent="tpe").run()
+    assert more["n_real_evals"] == 5 and not more.get("already_finished")
+    with pytest.raises(
+        ValueError, match=r"holds a run with other settings \(agent is \"tpe\" there, \"random\" here\)"
+    ):
+        open_session("breast_cancer", 5, 0, out_dir=out, agent="random").run()
