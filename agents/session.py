@@ -33,6 +33,7 @@ from hpo_env.history import write_json_atomic
 
 __all__ = [
     "PRIOR_ENVS",
+    "FinishedSession",
     "Session",
     "check_prior",
     "choose_agent",
@@ -203,6 +204,25 @@ class Session:
         }
 
 
+class FinishedSession:
+    """A run directory that holds the same request finished within the budget: :meth:`run`
+    returns its result (``already_finished`` set) and changes nothing."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result = result
+
+    @classmethod
+    def of(cls, out: Path, request: dict[str, Any], budget: int) -> FinishedSession | None:
+        prev = _previous_result(out)
+        same = prev.get("settings", {}).get("request") == request
+        if prev.get("finished") and same and prev.get("full_evals", 0) >= budget - 1e-9:
+            return cls({**prev, "already_finished": True})
+        return None
+
+    def run(self) -> dict[str, Any]:
+        return self.result
+
+
 def _previous_result(out: Path) -> dict[str, Any]:
     """The result.json of an earlier session of this run (finished or interrupted), else {}."""
     try:
@@ -229,8 +249,10 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
                  preset_changes: dict[str, Any] | None = None, multi_fidelity: bool = False,
                  time_budget: float | None = None, refit: bool = True, progress: bool = True,
                  tensorboard: bool = True, n_envs: int = 1, backend: str = "process",
-                 address: str | None = None) -> Session:  # fmt: skip
-    """Build the env once and the agent by name, for a :class:`Session` in ``out_dir``.
+                 address: str | None = None) -> Session | FinishedSession:  # fmt: skip
+    """Build the env once and the agent by name, for a :class:`Session` in ``out_dir``; a
+    :class:`FinishedSession` when ``out_dir`` holds this request finished within ``budget``
+    (then nothing is loaded, and no data warning is repeated).
 
     Args:
         task: a task spec (``breast_cancer``, ``pmlb:NAME``, ``csv:PATH``...), loaded once.
@@ -248,6 +270,12 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
     The other arguments are as in :class:`Session`.
     """
     out, env_kwargs = Path(out_dir), dict(env_kwargs or {})
+    request = json_safe({"task": task if isinstance(task, str) else repr(task), "seed": seed, "agent": agent,
+                         "env_id": env_id, "env_kwargs": env_kwargs, "prior": prior,
+                         "preset_changes": preset_changes or {}, "multi_fidelity": multi_fidelity,
+                         "time_budget": time_budget})  # fmt: skip
+    if (done := FinishedSession.of(out, request, budget)) is not None:
+        return done
     loaded = _load_task(task, env_id, seed, env_kwargs)
     name = choose_agent(agent, env_id=env_id, kind=getattr(loaded, "kind", None), prior=prior,
                         multi_fidelity=multi_fidelity)  # fmt: skip
@@ -259,7 +287,7 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
     env = gym.make(env_id, task=loaded, seed=seed, **tuner.env_overrides, **env_kwargs,
                    history_path=out / "history.jsonl").unwrapped  # fmt: skip
     weights = check_prior(tuner, env)
-    settings = {"env_id": env_id, "env_kwargs": env_kwargs, "n_envs": n_envs,
+    settings = {"request": request, "env_id": env_id, "env_kwargs": env_kwargs, "n_envs": n_envs,
                 "prior": weights if weights is not None or prior in ("auto", "none") else prior}  # fmt: skip
     return Session(tuner, env, budget, seed, out, settings=settings, time_budget=time_budget, refit=refit)
 

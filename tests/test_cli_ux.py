@@ -213,4 +213,6 @@ def test_warnings_are_one_line_without_a_source_line(tmp_path):
     err = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
     said = [x for x in err.splitlines() if "warning:" in x]
     assert said and said[0].startswith("hpo-rl tune: warning: csv:") and "tuned as regression" in said[0]
+    again = subprocess.run(cmd, capture_output=True, text=True, check=True)  # finished: nothing is read again
+    assert "already finished" in again.stdout and "warning:" not in again.stderr
     assert "warnings.warn" not in err and "stacklevel" not in err
