@@ -28,12 +28,14 @@ import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.base import Agent, run_agent
 from agents.rppo.tuner import check_same_settings, json_safe, make_preset
 from hpo_env.env import HPOEnv
+from hpo_env.eval_log import EvalLog
 from hpo_env.fidelity import full_evals
 from hpo_env.history import write_json_atomic
 
 __all__ = [
     "PRIOR_ENVS",
     "FinishedSession",
+    "ProgressBar",
     "Session",
     "check_prior",
     "choose_agent",
@@ -123,15 +125,19 @@ class Session:
             (``env_id``, ``env_kwargs``...); recorded in ``settings.json``.
         time_budget: seconds on the env's clock for this session, or None.
         refit: end by refitting the incumbent as the final model (real XGBoost only).
+        tensorboard: log every evaluation to ``out_dir/tb/evals`` as it is made
+            (:class:`~hpo_env.eval_log.EvalLog`), whatever the agent.
+        progress: show a progress bar of the budget, whatever the agent.
     """
 
     def __init__(self, agent: Agent, env: HPOEnv, budget: int, seed: int, out_dir: str | os.PathLike[str], *,
                  settings: dict[str, Any] | None = None, time_budget: float | None = None,
-                 refit: bool = True) -> None:  # fmt: skip
+                 refit: bool = True, tensorboard: bool = False, progress: bool = False) -> None:  # fmt: skip
         if int(budget) < 1:
             raise ValueError(f"budget={budget!r}; expected a number of full evaluations >= 1")
         self.agent, self.env, self.budget, self.seed = agent, env, int(budget), int(seed)
         self.out, self.time_budget, self.refit = Path(out_dir), time_budget, refit
+        self.tensorboard, self.progress = tensorboard, progress
         self.settings = json_safe({**self._own_settings(), **(settings or {})})
 
     def _own_settings(self) -> dict[str, Any]:
@@ -158,11 +164,13 @@ class Session:
             return {**prev, "already_finished": True}
         check_same_settings(self.out / "settings.json", self.settings)
         left = math.ceil(self.budget - spent - 1e-9)
-        run, episodes0 = None, self.env.n_episodes
+        run, episodes0, listeners = None, self.env.n_episodes, self._listeners(spent)
         try:
             if left >= 1:
                 run = run_agent(self.agent, self.env, left, self.seed, time_budget=self.time_budget)
         finally:
+            for listener in listeners:
+                listener.close()
             extra = self.agent.extra_so_far() if run is None else run.extra
             result = self.result(prev, extra, self.env.n_episodes - episodes0)
             write_json_atomic(self.out / "result.json", result)
@@ -171,6 +179,15 @@ class Session:
             result["final_model"] = final
             write_json_atomic(self.out / "result.json", result)
         return result
+
+    def _listeners(self, spent: float) -> list[Any]:
+        """The live logs that follow the history: TensorBoard and a progress bar."""
+        history, out = self.env.history, []
+        if self.tensorboard:
+            out.append(EvalLog(history, self.out / "tb" / "evals").attach())
+        if self.progress:
+            out.append(ProgressBar(history, self.budget, spent).attach())
+        return out
 
     def result(self, prev: dict[str, Any], extra: dict[str, Any], n_episodes: int) -> dict[str, Any]:
         """``result.json``: the incumbent (always a full evaluation) and the accounting over all
@@ -202,6 +219,30 @@ class Session:
             "settings": self.settings,
             "out_dir": str(self.out),
         }
+
+
+class ProgressBar:
+    """A tqdm bar of the budget in full-evaluation equivalents, with the best score so far."""
+
+    def __init__(self, history: Any, budget: int, spent: float) -> None:
+        from tqdm.auto import tqdm
+
+        self.history = history
+        self.bar = tqdm(total=budget, initial=round(spent, 2), desc="evaluations", unit="eval")
+
+    def attach(self) -> ProgressBar:
+        self.history.listeners.append(self)
+        return self
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        self.bar.update(round(full_evals([record]), 4))
+        if self.history.incumbent is not None:
+            self.bar.set_postfix(best=f"{self.history.incumbent['val_score']:.4f}", refresh=False)
+
+    def close(self) -> None:
+        if self in self.history.listeners:
+            self.history.listeners.remove(self)
+        self.bar.close()
 
 
 class FinishedSession:
@@ -279,8 +320,8 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
     loaded = _load_task(task, env_id, seed, env_kwargs)
     name = choose_agent(agent, env_id=env_id, kind=getattr(loaded, "kind", None), prior=prior,
                         multi_fidelity=multi_fidelity)  # fmt: skip
-    rppo = {"out_dir": out, "progress": progress, "tensorboard": tensorboard, "n_envs": n_envs, "backend": backend,
-            "address": address}  # fmt: skip
+    # The session shows the progress and logs every evaluation; the Tuner its PPO curves.
+    rppo = {"out_dir": out, "tensorboard": tensorboard, "n_envs": n_envs, "backend": backend, "address": address}
     tuner = make_session_agent(name, prior=prior, preset_changes=dict(preset_changes or {}), rppo=rppo)
     _check_fidelity(tuner, env_id, multi_fidelity)
     out.mkdir(parents=True, exist_ok=True)
@@ -289,7 +330,8 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
     weights = check_prior(tuner, env)
     settings = {"request": request, "env_id": env_id, "env_kwargs": env_kwargs, "n_envs": n_envs,
                 "prior": weights if weights is not None or prior in ("auto", "none") else prior}  # fmt: skip
-    return Session(tuner, env, budget, seed, out, settings=settings, time_budget=time_budget, refit=refit)
+    return Session(tuner, env, budget, seed, out, settings=settings, time_budget=time_budget, refit=refit,
+                   tensorboard=tensorboard, progress=progress)  # fmt: skip
 
 
 def _load_task(task: Any, env_id: str, seed: int, env_kwargs: dict[str, Any]) -> Any:

@@ -6,7 +6,7 @@ import copy
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -158,6 +158,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         self._simulated_s = 0.0  # simulated minus actual seconds of a simulated objective's evaluations
         self.stop_at: float | None = None
         self._fidelity: Fidelity | None = None  # this episode's, from reset(options=...)
+        self._note: dict[str, float] | None = None  # this episode's, from reset(options=...)
         self._report: Reporter | None = None
 
     def _check_conditional_order(self) -> None:
@@ -207,14 +208,16 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
             self.order = self.np_random.permutation(self.n_hyperparameters)
         self._t = 0
         self._skip_inactive()
-        self._fidelity, self._report = self.partial_request(options or {})
+        options = dict(options or {})
+        self._note = options.pop("note", None)
+        self._fidelity, self._report = self.partial_request(options)
         return self.observation(0.0, 0), {"order": self.order.tolist()}
 
     def partial_request(self, options: dict[str, Any]) -> tuple[Fidelity | None, Reporter | None]:
         """The fidelity and reporter ``reset(options=...)`` asks for, checked against the objective."""
         unknown = set(options) - {"fidelity", "report"}
         if unknown:
-            raise ValueError(f"reset options {sorted(unknown)}; expected 'fidelity' and/or 'report'")
+            raise ValueError(f"reset options {sorted(unknown)}; expected 'fidelity', 'report' and/or 'note'")
         fidelity, report = Fidelity.parse(options.get("fidelity")), options.get("report")
         if report is not None and not callable(report):
             raise ValueError(f"report={report!r}; expected a function (step, score) -> stop")
@@ -246,7 +249,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         obs, config = self.advance(action)
         if config is None:
             return obs, 0.0, False, False, {}
-        info = self.evaluate_many([config], episodes=True, fidelity=self._fidelity, report=self._report)[0]
+        kw = {"fidelity": self._fidelity, "report": self._report, "note": self._note}
+        info = self.evaluate_many([config], episodes=True, **kw)[0]
         return obs, self.objective.reward(info["val_score"]), True, False, info
 
     def advance(self, action: np.ndarray) -> tuple[np.ndarray, dict[str, Any] | None]:
@@ -286,6 +290,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         episodes: bool = False,
         fidelity: Fidelity | None = None,
         report: Reporter | None = None,
+        note: Mapping[str, float] | None = None,
     ) -> list[dict[str, Any]]:
         """The terminal ``info`` of each of ``configs``: the one way a real evaluation is made.
 
@@ -299,8 +304,10 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         configuration as an episode played (``n_episodes``), as ``step`` does.
 
         ``fidelity`` and ``report`` make every evaluation a partial one (see the class
-        docstring); they are run here, so they take no ``run``. Past ``stop_at`` nothing is
-        evaluated and :class:`TimeBudgetSpent` is raised.
+        docstring); they are run here, so they take no ``run``. ``note`` is kept in each new
+        record (numbers the proposer attaches, e.g. a reward model's prediction; also
+        ``reset(options={"note": ...})``). Past ``stop_at`` nothing is evaluated and
+        :class:`TimeBudgetSpent` is raised.
         """
         if self.stop_at is not None and self.elapsed() >= self.stop_at:
             raise TimeBudgetSpent(f"the env's clock is at {self.elapsed():.1f} s, past stop_at={self.stop_at:.1f} s")
@@ -325,7 +332,7 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
                 todo.append(i)
         run = run or (lambda cs: self._run_here(cs, fidelity, report))
         for i, (ev, took) in zip(todo, run([configs[i] for i in todo]), strict=True):
-            out[i] = self.terminal_info(self.record(configs[i], ev, took), cached=False)
+            out[i] = self.terminal_info(self.record(configs[i], ev, took, note), cached=False)
         for i in twins:
             out[i] = {**out[first[keys[i]]], "cached": True, "real": False}  # type: ignore[dict-item]
         if episodes:
@@ -353,8 +360,11 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         c.order, c._actions, c._t = self.order.copy(), self._actions.copy(), 0
         return c
 
-    def record(self, config: dict[str, Any], ev: Evaluation, took: float) -> dict[str, Any]:
-        """Append the real evaluation of ``config`` (which took ``took`` seconds here) to the history.
+    def record(
+        self, config: dict[str, Any], ev: Evaluation, took: float, note: Mapping[str, float] | None = None
+    ) -> dict[str, Any]:
+        """Append the real evaluation of ``config`` (which took ``took`` seconds here) to the
+        history, with ``note`` (what the proposer attached) if any.
 
         Evaluations run elsewhere (parallel workers) come back through here, so every
         record is made the same way.
@@ -364,6 +374,8 @@ class HPOEnv(gym.Env[np.ndarray, np.ndarray]):
         elif not ev.seconds:
             ev.seconds = took
         rec = _record(len(self.history), config, ev, self.elapsed())
+        if note:
+            rec["note"] = {k: float(v) for k, v in note.items()}
         self.history.append(rec)
         return rec
 

@@ -7,7 +7,7 @@ import gzip
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ class History:
         self.use_cache = cache
         self._cache: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
         self.path = Path(path) if path is not None else None
+        #: Called with each record appended from now on (not those read from ``path``): a
+        #: run's live logs, e.g. TensorBoard or a progress bar, whatever the agent.
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
         self._fh = None
         if self.path is not None and self.path.exists():
             for rec in read_jsonl(self.path):
@@ -71,6 +74,8 @@ class History:
                 self._fh = open_for_append(self.path)
             self._fh.write(json.dumps(record, default=_json_default) + "\n")
             self._fh.flush()
+        for listen in self.listeners:
+            listen(record)
 
     def _add(self, record: dict[str, Any]) -> None:
         self.records.append(record)

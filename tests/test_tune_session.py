@@ -47,3 +47,26 @@ def test_the_task_is_loaded_once_and_a_rerun_changes_nothing(tmp_path, monkeypat
         ValueError, match=r"holds a run with other settings \(agent is \"tpe\" there, \"random\" here\)"
     ):
         open_session("breast_cancer", 5, 0, out_dir=out, agent="random").run()
+
+
+def test_a_proposal_note_is_kept_in_its_record_and_the_log_follows_any_agent(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    import hpo_env
+    from hpo_env.eval_log import EvalLog
+
+    env = hpo_env.make_surrogate_env("iris", seed=0)
+    log = EvalLog(env.history, tmp_path / "evals").attach()
+    env.reset(options={"note": {"model/predicted": 0.5}})
+    for a in env.space.encode(env.space.sample(env.np_random)):
+        *_, info = env.step([a])
+    env.evaluate(env.space.sample(env.np_random))  # no note
+    log.close()
+    first, second = env.history.records
+    assert first["note"] == {"model/predicted": 0.5} and "note" not in second
+    ea = EventAccumulator(str(tmp_path / "evals"))
+    ea.Reload()
+    assert [e.step for e in ea.Scalars("eval/val_score")] == [1, 2]
+    (err,) = ea.Scalars("model/abs_error")
+    assert err.step == 1 and err.value == pytest.approx(abs(0.5 - first["val_score"]), abs=1e-6)
+    assert env.history.listeners == []

@@ -55,15 +55,18 @@ class LoopAgent(Agent):
                     break  # nothing left to propose
                 if study is not None:
                     enqueue(study, base.space, proposal)
-                reward, info = play_episode(
-                    env, base.space.encode(proposal.config), self.schedule.options(env, proposal)
-                )
+                reward, info = play_episode(env, base.space.encode(proposal.config), self._options(env, proposal))
                 if study is not None:
                     tell_study(study, proposal, reward, info)
                 self.proposer.tell(proposal, reward, info)
         finally:
             self.proposer.close()
         return self.extra_so_far()
+
+    def _options(self, env: HPOEnv, proposal: Any) -> dict[str, Any] | None:
+        """The episode's ``reset`` options: the schedule's, and the proposal's note."""
+        options = self.schedule.options(env, proposal)
+        return options if proposal.note is None else {**(options or {}), "note": proposal.note}
 
     def _study(self, seed: int) -> Any:
         """The loop's Optuna study, when the proposer samples with Optuna or the schedule prunes."""

@@ -29,6 +29,8 @@ class Proposal:
         fidelity: a partial evaluation the proposer asks for itself (``{"rounds": 1/3}``,
             :mod:`hpo_env.fidelity`), or None for whatever the schedule gives.
         source: the proposer that made it (set by :class:`Chain`), told its score.
+        note: numbers the proposer attaches (a reward model's prediction, ``model/predicted``),
+            kept in the evaluation's record (:meth:`~hpo_env.env.HPOEnv.evaluate_many`).
     """
 
     config: dict[str, Any]
@@ -36,6 +38,7 @@ class Proposal:
     trial: Any = None
     fidelity: dict[str, float] | None = None
     source: Proposer | None = None
+    note: dict[str, float] | None = None
 
 
 class Proposer(abc.ABC):

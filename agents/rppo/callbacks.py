@@ -60,11 +60,9 @@ class RealEvalBudgetCallback(BaseCallback):
             policy that only repeats cached configurations would otherwise never end).
         checkpoint_path: where ``model.save`` writes after each rollout, or None.
         progress: show a tqdm bar of real evaluations with the best score so far.
-        eval_log_dir: a TensorBoard directory for one point per real evaluation (x: its
-            number): ``eval/val_score``, ``eval/best_val``, ``eval/test_of_best``,
-            ``eval/seconds``, ``eval/failed``, and what the caller adds (the reward model's
-            prediction for a screened proposal). Written as each evaluation happens, so an
-            agent that makes no PPO update (``rppo-prior``) is logged too. None: no log.
+
+    Each real evaluation's TensorBoard point is written by :class:`~hpo_env.eval_log.EvalLog`,
+    which follows the env's history whatever makes the evaluation.
     """
 
     def __init__(
@@ -75,12 +73,9 @@ class RealEvalBudgetCallback(BaseCallback):
         max_episodes: int | None = None,
         checkpoint_path: str | os.PathLike[str] | None = None,
         progress: bool = True,
-        eval_log_dir: str | os.PathLike[str] | None = None,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
-        self.eval_log_dir = None if eval_log_dir is None else Path(eval_log_dir)
-        self._writer: Any = None
         self.budget = int(budget)
         self.n_real = int(start)
         self.best = best
@@ -114,10 +109,9 @@ class RealEvalBudgetCallback(BaseCallback):
         """Whether the budget, or the cap on episodes, is used up."""
         return self.spent or (self.max_episodes is not None and self.n_episodes >= self.max_episodes)
 
-    def observe(self, info: dict[str, Any], scalars: dict[str, float] | None = None) -> None:
+    def observe(self, info: dict[str, Any]) -> None:
         """Count one step's ``info``; evaluations made outside the rollout (the prior's
-        proposals, a model-screened proposal) come in here too, with ``scalars`` to log
-        beside a real evaluation."""
+        proposals, a model-screened proposal) come in here too."""
         if "real" not in info:
             return
         if info.get("model"):
@@ -133,7 +127,6 @@ class RealEvalBudgetCallback(BaseCallback):
         # The env's history already keeps the incumbent; show it rather than track it twice.
         if info["incumbent"] is not None:
             self.best = info["incumbent"]["val_score"]
-        self._log_eval(info, scalars or {})
         if self._bar is not None:
             self._bar.update(1)
             self._show()
@@ -164,31 +157,8 @@ class RealEvalBudgetCallback(BaseCallback):
     def _on_training_end(self) -> None:
         self.close()
 
-    def _log_eval(self, info: dict[str, Any], scalars: dict[str, float]) -> None:
-        if self.eval_log_dir is None:
-            return
-        if self._writer is None:
-            from torch.utils.tensorboard import SummaryWriter
-
-            self._writer = SummaryWriter(str(self.eval_log_dir))
-        inc = info["incumbent"]
-        points = {
-            "eval/val_score": info["val_score"],
-            "eval/seconds": info["eval_seconds"],
-            "eval/failed": float(info["error"] is not None),
-            **({} if inc is None else {"eval/best_val": inc["val_score"], "eval/test_of_best": inc["test_score"]}),
-            **scalars,
-        }
-        for tag, value in points.items():
-            if value is not None:
-                self._writer.add_scalar(tag, float(value), self.n_real)
-        self._writer.flush()
-
     def close(self) -> None:
-        """Close the progress bar and the evaluation log (also when training stopped on an exception or Ctrl-C)."""
+        """Close the progress bar (also when training stopped on an exception or Ctrl-C)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None

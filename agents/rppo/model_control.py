@@ -223,12 +223,9 @@ class KLModelControlCallback(BaseCallback):
             if self.budget.exhausted:
                 return
             config = screened_proposal(self.model.policy, w, self.screen, s.acquisition, s.uniform_share)
-            predicted = float(w.predict([config])[0][0])
-            info = base.evaluate_many([config], episodes=True)[0]  # an episode the model chose whole
-            scalars = {"model/predicted": predicted, "model/n_fit": float(w.fitted_on)}
-            if info["real"] and info["error"] is None:
-                scalars["model/abs_error"] = abs(predicted - info["val_score"])
-            self.budget.observe(info, scalars)
+            note = {"model/predicted": float(w.predict([config])[0][0]), "model/n_fit": float(w.fitted_on)}
+            info = base.evaluate_many([config], episodes=True, note=note)[0]  # an episode the model chose whole
+            self.budget.observe(info)
             if info["real"]:
                 self._track_error(info)
                 if not self.budget.exhausted:  # a model fit after the last evaluation is never used

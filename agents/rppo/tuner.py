@@ -27,6 +27,7 @@ from agents.rppo.callbacks import RealEvalBudgetCallback
 from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
 from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
+from hpo_env.eval_log import EvalLog
 from hpo_env.history import write_json_atomic
 
 __all__ = ["TuneResult", "Tuner", "check_same_settings", "first_difference", "json_safe", "make_preset", "tune"]
@@ -139,6 +140,7 @@ class Tuner:
         self.train_env: Any = env
         self.budget_cb: RealEvalBudgetCallback | None = None
         self.control: Any = None
+        self.eval_log: EvalLog | None = None
         self._prev: dict[str, Any] = {}
 
     def _settings(self, env_id: str, env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
@@ -231,11 +233,11 @@ class Tuner:
 
     def _budget_callback(self) -> RealEvalBudgetCallback:
         inc = self.env.history.incumbent
-        logs = self.out is not None and self.tensorboard
+        if self.out is not None and self.tensorboard and self.run_files:  # a Session logs evaluations itself
+            self.eval_log = EvalLog(self.env.history, self.out / "tb" / "evals").attach()
         return RealEvalBudgetCallback(
             self.budget, start=self.env.n_real_evals, best=None if inc is None else inc["val_score"],
             max_episodes=self.max_episodes, checkpoint_path=self._checkpoint, progress=self.progress,
-            eval_log_dir=self.out / "tb" / "evals" if logs else None,
         )  # fmt: skip
 
     def warm_start(self) -> None:
@@ -279,6 +281,8 @@ class Tuner:
         """Close the progress bar, the logs and any parallel workers."""
         if self.budget_cb is not None:
             self.budget_cb.close()
+        if self.eval_log is not None:
+            self.eval_log.close()
         if self.n_envs > 1 and self.train_env is not self.env:
             self.train_env.close()
 
