@@ -14,7 +14,7 @@ from agents.rppo.presets import PRESETS, RPPOPreset
 if TYPE_CHECKING:  # the agents' modules load torch or the env: each factory imports its own
     from agents.base import Agent
 
-__all__ = ["AGENTS", "make_agent", "multi_fidelity_agents", "prior_agents", "register_preset"]
+__all__ = ["AGENTS", "make_agent", "multi_fidelity_agents", "preset_agent", "prior_agents", "register_preset"]
 
 
 def _random() -> Agent:
@@ -92,12 +92,20 @@ def _flaml(searcher: str) -> Callable[[], Agent]:
     return make
 
 
+def preset_agent(preset: RPPOPreset, **tune_kwargs: Any) -> Agent:
+    """The agent of a preset: a screen-only one (``rppo-prior``, whose policy never updates) is
+    a proposer in the one loop (:class:`~agents.prior.screened.ScreenedPriorAgent`); one whose
+    PPO updates is a :class:`~agents.rppo.agent.RecurrentPPOAgent` with ``tune_kwargs``."""
+    from agents.prior.screened import ScreenedPriorAgent, is_screen_only
+    from agents.rppo.agent import RecurrentPPOAgent
+
+    return ScreenedPriorAgent(preset) if is_screen_only(preset) else RecurrentPPOAgent(preset, **tune_kwargs)
+
+
 def _preset_agent(name: str) -> Callable[..., Agent]:
     def make(**overrides: Any) -> Agent:
-        from agents.rppo.agent import RecurrentPPOAgent
-
         preset = PRESETS[name]
-        return RecurrentPPOAgent(preset.replace(**overrides) if overrides else preset)
+        return preset_agent(preset.replace(**overrides) if overrides else preset)
 
     return make
 

@@ -74,13 +74,12 @@ def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_
 def make_session_agent(name: str, *, prior: str, preset_changes: dict[str, Any], rppo: dict[str, Any]) -> Agent:
     """The registered agent ``name``: an ``rppo`` preset with ``preset_changes`` (its run files
     in ``rppo``'s ``out_dir``), or any other agent, which takes no preset field."""
-    from agents.registry import make_agent
-    from agents.rppo.agent import RecurrentPPOAgent
+    from agents.registry import make_agent, preset_agent
     from agents.rppo.presets import PRESETS
 
     if name in PRESETS:
         preset = make_preset(name, prior=None if prior == "auto" else prior, **preset_changes)
-        return RecurrentPPOAgent(preset, run_files=False, **rppo)
+        return preset_agent(preset, run_files=False, **rppo)
     if preset_changes:
         fields = ", ".join(sorted(preset_changes))
         raise ValueError(f"agent {name!r} is not an rppo preset; its fields ({fields}: --lr, --model, --screen "

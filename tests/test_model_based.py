@@ -234,18 +234,23 @@ def test_screened_loop_keeps_the_budget_and_trains_on_the_model_only():
 
 @pytest.mark.parametrize(("growth", "fits"), [(0.0, list(range(10, 40))), (0.25, [10, 13, 17, 22, 28, 35])])
 def test_screened_loop_refits_the_model_once_the_history_has_grown_by_refit_growth(growth, fits):
+    from agents.base import run_agent
+    from agents.prior.screened import ScreenedPriorAgent, ScreenedPriorProposer
     from agents.rppo.presets import PRESETS
-    from agents.rppo.tuner import Tuner
+
+    seen = []
+
+    class Counted(ScreenedPriorProposer):
+        def _refit(self) -> int:  # the real refit, counted
+            seen.append(self.base.n_real_evals)
+            return super()._refit()
 
     preset = PRESETS["rppo-prior"]
     preset = preset.replace(model=preset.model.replace(refit_growth=growth))
     env = hpo_env.make_surrogate_env("wine", meta_features=True, seed=0)
-    tuner = Tuner(preset, env, 40, seed=0, progress=False, tensorboard=False)
-    tuner.setup()
-    seen, refit = [], tuner.train_env.refit
-    tuner.train_env.refit = lambda: seen.append(env.n_real_evals) or refit()  # the real refit, counted
-    tuner.warm_start()
-    tuner.learn()
+    agent = ScreenedPriorAgent(preset)
+    agent.proposer = Counted(preset)
+    run_agent(agent, env, 40, 0)
     assert env.n_real_evals == 40 and seen == fits  # after the prior's 10; none after the last evaluation's
     with pytest.raises(ValueError, match="refit_growth=1.0"):
         preset.model.replace(refit_growth=1.0)

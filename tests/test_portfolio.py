@@ -111,13 +111,16 @@ def test_report_flags_runs_whose_prior_saw_their_task(tmp_path):
     assert "Flagged" not in make_report(tmp_path / "r.jsonl", tmp_path / "rep2").read_text()
 
 
-def test_tune_records_and_warns_when_its_prior_saw_the_task():
-    from agents import tune
+def test_rppo_prior_records_and_warns_when_its_prior_saw_the_task():
+    from agents.base import run_agent
+    from agents.registry import make_agent
+
+    def run(task):
+        agent = make_agent("rppo-prior")
+        return run_agent(agent, hpo_env.make_surrogate_env(task, **agent.env_overrides), 11, 0)
 
     with pytest.warns(UserWarning, match=r"was trained on iris \(or a near-duplicate\)"):
-        r = tune("iris", 11, env_id="HPO-XGB-Surrogate-v0", agent="rppo-prior", progress=False, tensorboard=False)
-    assert r.settings["prior_saw_task"] is True
+        assert run("iris").extra["prior_saw_task"] is True
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning at all for a held-out task
-        r = tune("wine", 11, env_id="HPO-XGB-Surrogate-v0", agent="rppo-prior", progress=False, tensorboard=False)
-    assert r.settings["prior_saw_task"] is False
+        assert run("wine").extra["prior_saw_task"] is False

@@ -27,9 +27,9 @@ from agents.prior import (
     propose,
     resolve_prior,
 )
-from agents.registry import make_agent
+from agents.registry import make_agent, preset_agent
 from agents.rppo.presets import PRESETS
-from agents.rppo.tuner import tune
+from agents.rppo.tuner import make_preset, tune
 from hpo_env import Float, SearchSpace
 from hpo_env.fast.multitask import MultiTaskSurrogateEnv
 from hpo_env.fast.tables import Table
@@ -224,20 +224,24 @@ def test_a_policy_builds_its_optimizer_on_first_use_over_all_its_parameters():
     assert plain.optimizer.defaults["eps"] == 1e-5  # SB3's default for Adam, as before the wait
 
 
-def test_a_checkpoint_leaves_out_an_optimizer_never_built_and_keeps_one_that_was(tmp_path):
+def test_rppo_prior_writes_no_checkpoint_and_one_leaves_out_an_optimizer_never_built(tmp_path):
     import zipfile
 
     from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO
+    from agents.session import open_session
 
-    # rppo-prior's policy only samples: its checkpoint must not build an optimizer to save it.
-    res = tune("iris", budget=12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", out_dir=tmp_path / "run",
-               progress=False, tensorboard=False)  # fmt: skip
-    assert res.n_real_evals == 12
-    assert zipfile.ZipFile(tmp_path / "run" / "checkpoint.zip").namelist().count("policy.optimizer.pth") == 0
+    # rppo-prior's policy only samples: no model.learn, so no checkpoint at all.
+    res = open_session("iris", 12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", out_dir=tmp_path / "run",
+                       progress=False, tensorboard=False).run()  # fmt: skip
+    assert res["n_real_evals"] == 12 and not (tmp_path / "run" / "checkpoint.zip").exists()
+    with pytest.raises(ValueError, match="never updates its policy .* it is a proposer"):
+        tune("iris", budget=12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", progress=False)
+    # A model whose policy has not been trained: its checkpoint must not build an optimizer to save it.
     env = hpo_env.make_surrogate_env("iris")
     n = 2 * env.unwrapped.n_hyperparameters
     model = HPORecurrentPPO(HPORecurrentPolicy, env, n_steps=n, batch_size=n, n_epochs=1, seed=0, device="cpu")
     model.save(tmp_path / "lazy.zip")
+    assert zipfile.ZipFile(tmp_path / "lazy.zip").namelist().count("policy.optimizer.pth") == 0
     assert model.policy.__dict__["_optimizer"] is None
     assert HPORecurrentPPO.load(tmp_path / "lazy.zip", env=env).policy.__dict__["_optimizer"] is None
     model.learn(n)  # one PPO update builds the optimizer and gives it state
@@ -371,8 +375,8 @@ def test_loto_table_counts_tasks_at_each_budget_on_validation_and_test(tmp_path)
 def test_screened_runs_from_the_prior_are_seeded():
     def configs(seed):
         env = gym.make("HPO-XGB-Surrogate-v0", task="wine", seed=seed, meta_features=True).unwrapped
-        tune(env=env, budget=16, seed=seed, prior="default", model_based="kl", progress=False, tensorboard=False,
-             model_kwargs={"screen": 200, "finetune": False})  # fmt: skip
+        preset = make_preset("rppo-prior", model_kwargs={"screen": 200})
+        run_agent(preset_agent(preset), env, 16, seed)
         assert env.n_real_evals == 16 == env.n_episodes  # 10 proposals of the prior, then 6 screened
         return [r["config"] for r in env.history.records]
 

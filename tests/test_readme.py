@@ -15,7 +15,7 @@ PAGES = sorted(p.name for p in (REPO / "docs").glob("*.md"))
 #: What a page's snippets must have computed, beyond running without an error.
 CHECKS = {
     "integrations.md": lambda ns: ns["study"].best_value > -1.0,  # the sampler found the optimum's neighbourhood
-    "prior.md": lambda ns: ns["r"].n_real_evals == 25,  # the prior snippet spent its budget
+    "prior.md": lambda ns: ns["r"]["n_real_evals"] == 25,  # the prior snippet spent its budget
 }
 
 

@@ -14,7 +14,14 @@ from agents.rppo.presets import ModelSettings
 from agents.rppo.sampling import episode_observations, sample_actions
 from hpo_env.wrappers import ModelRewardWrapper
 
-__all__ = ["KLModelControlCallback", "ModelStretch", "expected_improvement", "policy_kl", "screened_proposal"]
+__all__ = [
+    "KLModelControlCallback",
+    "ModelStretch",
+    "expected_improvement",
+    "policy_kl",
+    "refit_due",
+    "screened_proposal",
+]
 
 
 def policy_kl(old: Any, new: Any, sequences: list[np.ndarray]) -> float:
@@ -76,6 +83,12 @@ def screened_proposal(
         if base.history.lookup(config) is None:
             return config
     return base.space.decode(base.np_random.uniform(-1.0, 1.0, len(base.space)))
+
+
+def refit_due(n: int, fit_at: int, growth: float) -> bool:
+    """Whether a reward model fit on ``fit_at`` real evaluations is due a refit at ``n``: once
+    they have grown by the fraction ``growth`` (:attr:`ModelSettings.refit_growth`), by one at least."""
+    return n >= max(fit_at + 1, fit_at * (1.0 + growth))
 
 
 def expected_improvement(mu: np.ndarray, sd: np.ndarray, best: float) -> np.ndarray:
@@ -153,6 +166,10 @@ class KLModelControlCallback(BaseCallback):
     learns from the model alone, and the policy serves as the distribution the model
     searches in. The KL is then measured on the last real configurations' episodes.
 
+    A preset that screens and never fine-tunes (``finetune=False``, ``rppo-prior``) makes no
+    PPO update, so it runs without this callback, as a proposer
+    (:class:`~agents.prior.screened.ScreenedPriorProposer`).
+
     TensorBoard: ``model/mode`` (1 = model), ``model/kl``, ``model/horizon`` (updates in
     the last stretch), ``model/abs_error`` (the model's error on the next real
     evaluations, before it sees them), ``model/n_fit``.
@@ -213,13 +230,10 @@ class KLModelControlCallback(BaseCallback):
         recent = [r["config"] for r in base.history.records[-self.kl_episodes :]]
         return list(episode_observations(base, np.stack([base.space.encode(c) for c in recent])))
 
-    def _screened_evaluations(self, n: int | None) -> None:
-        """``n`` model-screened real evaluations (all that are left of the budget if None;
-        fewer if the budget runs out)."""
+    def _screened_evaluations(self, n: int) -> None:
+        """``n`` model-screened real evaluations (fewer if the budget runs out)."""
         w, base, s = self.wrapper, self.wrapper.env.unwrapped, self.settings
-        done = 0
-        while n is None or done < n:
-            done += 1
+        for _ in range(n):
             if self.budget.exhausted:
                 return
             config = screened_proposal(self.model.policy, w, self.screen, s.acquisition, s.uniform_share)
@@ -238,8 +252,7 @@ class KLModelControlCallback(BaseCallback):
 
     def _refit_if_grown(self) -> None:
         """Refit the model once the real evaluations have grown by ``refit_growth`` since its last fit."""
-        n = self.wrapper.env.unwrapped.n_real_evals
-        if n >= max(self._fit_at + 1, self._fit_at * (1.0 + self.settings.refit_growth)):
+        if refit_due(self.wrapper.env.unwrapped.n_real_evals, self._fit_at, self.settings.refit_growth):
             self._refit()
 
     def _start_stretch(self) -> None:
@@ -269,7 +282,4 @@ class KLModelControlCallback(BaseCallback):
             and self._refit() >= 2
         ):
             self._start_stretch()
-            if not s.finetune:
-                # The budget is spent before this rollout's first step returns: no update.
-                self._screened_evaluations(None)
         self.logger.record("model/mode", int(w.mode == "model"))

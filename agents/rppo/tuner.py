@@ -122,6 +122,11 @@ class Tuner:
         if int(n_envs) > 1 and preset.model is not None:
             raise ValueError("model_based runs play one env at a time; use n_envs=1 with model_based")
         assert isinstance(env, HPOEnv), f"a Tuner needs an HPOEnv, got {type(env).__name__}"
+        if preset.model is not None and preset.model.screen and not preset.model.finetune:
+            raise ValueError(
+                f"{preset.name!r} never updates its policy (screen={preset.model.screen}, finetune=False): it is a "
+                "proposer, not PPO training; run it with agents.make_agent or agents.session.open_session"
+            )
         self.preset, self.env, self.budget, self.seed = preset, env, int(budget), int(seed)
         self.out = Path(out_dir) if out_dir is not None else None
         self.max_episodes = max_episodes if max_episodes is not None else base_max_episodes(self.budget)
