@@ -34,7 +34,7 @@ def run_variant(
 
     import hpo_env  # noqa: F401 - registers the envs
     from agents.base import run_agent
-    from agents.rppo.agent import RecurrentPPOAgent
+    from agents.registry import preset_agent
 
     out = Path(out)
     done = {(task, seed) for _, task, seed in finished(out)}
@@ -43,7 +43,7 @@ def run_variant(
             for seed in range(seeds):
                 if (task, seed) in done:
                     continue
-                agent = preset() if callable(preset) else RecurrentPPOAgent(preset)
+                agent = preset() if callable(preset) else preset_agent(preset)
                 env = gym.make(env_id, task=task, seed=seed, **agent.env_overrides)
                 t = time.perf_counter()
                 r = run_agent(agent, env, budget, seed, task=task).to_dict()
