@@ -20,25 +20,9 @@ _EXPORTS: dict[str, str] = {
     "RecurrentPPOSampler": "agents.rppo.optuna_sampler",
     "ParallelEvalVecEnv": "agents.rppo.vec_env",
     "RLSearchCV": "agents.search_cv",
+    **dict.fromkeys(("Session", "open_session"), "agents.session"),
 }  # fmt: skip
 __getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
-__all__ = [
-    "AGENTS",
-    "PRESETS",
-    "EmbeddingExtractor",
-    "HPORecurrentPolicy",
-    "ModelSettings",
-    "PPOSettings",
-    "ParallelEvalVecEnv",
-    "RLSearchCV",
-    "RPPOPreset",
-    "RealEvalBudgetCallback",
-    "RecurrentPPOSampler",
-    "TuneResult",
-    "Tuner",
-    "default_policy_kwargs",
-    "make_agent",
-    "register_preset",
-    "tune",
-]
+#: Every name of ``_EXPORTS`` (one list, so the two cannot drift apart).
+__all__ = sorted(_EXPORTS)

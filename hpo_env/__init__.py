@@ -42,35 +42,8 @@ _EXPORTS: dict[str, str] = {
 }  # fmt: skip
 __getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
-__all__ = [
-    "METRICS",
-    "Categorical",
-    "Evaluation",
-    "Float",
-    "FunctionObjective",
-    "HPOEnv",
-    "History",
-    "Int",
-    "Metric",
-    "ModelRewardWrapper",
-    "MetaSessionEnv",
-    "MultiTaskSurrogateEnv",
-    "Objective",
-    "OneStepWrapper",
-    "SearchSpace",
-    "SurrogateObjective",
-    "Table",
-    "TabularObjective",
-    "Task",
-    "XGBoostObjective",
-    "load_image_task",
-    "load_task",
-    "make_cnn_env",
-    "make_surrogate_env",
-    "make_tabular_env",
-    "make_xgb_env",
-    "xgboost_space",
-]
+#: Every name of ``_EXPORTS`` (one list, so the two cannot drift apart).
+__all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
 

@@ -24,27 +24,5 @@ _EXPORTS: dict[str, str] = {
 }  # fmt: skip
 __getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 
-__all__ = [
-    "PRESETS",
-    "EmbeddingExtractor",
-    "HPORecurrentPPO",
-    "HPORecurrentPolicy",
-    "KLModelControlCallback",
-    "ModelSettings",
-    "PPOSettings",
-    "ParallelEvalVecEnv",
-    "RPPOPreset",
-    "RealEvalBudgetCallback",
-    "RecurrentPPOAgent",
-    "RecurrentPPOSampler",
-    "TimestepProgressCallback",
-    "TuneResult",
-    "Tuner",
-    "default_policy_kwargs",
-    "episode_observations",
-    "make_preset",
-    "policy_kl",
-    "sample_actions",
-    "screened_proposal",
-    "tune",
-]
+#: Every name of ``_EXPORTS`` (one list, so the two cannot drift apart).
+__all__ = sorted(_EXPORTS)
