@@ -83,11 +83,11 @@ def _portfolio_hb(prior: str | None = None) -> Agent:
     return PortfolioHyperbandAgent(prior=prior)
 
 
-def _flaml(searcher: str) -> Callable[[], Agent]:
+def _flaml(searcher: str, zeroshot: bool = False) -> Callable[[], Agent]:
     def make() -> Agent:
         from agents.peers import FLAMLAgent
 
-        return FLAMLAgent(searcher)
+        return FLAMLAgent(searcher, zeroshot=zeroshot)
 
     return make
 
@@ -133,6 +133,7 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     # The peers practitioners pick for seconds (agents.peers; the [peers] extra).
     "flaml-cfo": _flaml("cfo"),
     "flaml-bs": _flaml("bs"),
+    "flaml-zeroshot": _flaml("cfo", zeroshot=True),
     **{name: _preset_agent(name) for name in PRESETS},
 }
 

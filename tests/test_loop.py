@@ -9,6 +9,7 @@ import pytest
 import hpo_env
 from agents.base import run_agent
 from agents.loop import Chain, Hyperband, LoopAgent, OptunaProposer, Proposer, QueueProposer, RandomProposer
+from agents.registry import make_agent
 from hpo_env.fidelity import full_evals, is_full
 
 
@@ -100,3 +101,25 @@ def test_flaml_starts_where_its_xgboost_estimator_starts_and_is_told_each_cost(s
     seconds = [r["seconds"] for r in env.history.records]
     assert [t["time_total_s"] for t in told] == pytest.approx(seconds, rel=1e-3) and min(seconds) > 0
     assert [t["reward"] for t in told] == [r["val_score"] for r in env.history.records]
+
+
+def test_flaml_zeroshot_starts_from_flamls_data_dependent_defaults_clipped_to_the_space():
+    pytest.importorskip("flaml")
+    from flaml.default import suggest_hyperparams
+
+    env = hpo_env.make_xgb_env("breast_cancer", seed=0)
+    task = env.objective.task
+    train = task.splits[0].train
+    suggested, _ = suggest_hyperparams("classification", task.rows(train), task.y[train], "xgb_limitdepth")
+    res = run_agent(make_agent("flaml-zeroshot"), env, 4, seed=0)
+    first = env.history.records[0]["config"]
+    assert res.agent == "flaml-zeroshot" and res.n_real_evals == 4
+    # breast_cancer's suggestion: 5457 trees -> the space's 500; min_child_weight 0.2 -> its floor 1.
+    assert suggested["n_estimators"] > 500 and first["n_estimators"] == 500
+    assert suggested["min_child_weight"] < 1 and first["min_child_weight"] == 1
+    for name in ("max_depth", "learning_rate", "subsample", "colsample_bytree", "reg_alpha"):
+        assert first[name] == pytest.approx(suggested[name], rel=1e-6), name
+    fast = hpo_env.make_surrogate_env("iris", seed=0)  # fast mode holds no rows: FLAML's fixed start, said once
+    with pytest.warns(UserWarning, match="flaml-zeroshot: the env holds no training rows"):
+        run_agent(make_agent("flaml-zeroshot"), fast, 2, seed=0)
+    assert fast.history.records[0]["config"]["learning_rate"] == pytest.approx(0.3)

@@ -56,11 +56,13 @@ def flaml_space(space: SearchSpace) -> dict[str, Any]:
     return out
 
 
-def _start(space: SearchSpace) -> tuple[dict[str, Any], dict[str, Any]]:
-    """FLAML's XGBoost start clipped to ``space``, and the low-cost part of it."""
+def _start(space: SearchSpace, given: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """FLAML's XGBoost start (with ``given`` values, by FLAML's names, in its place) clipped to
+    ``space``, and the low-cost part of it."""
     start: dict[str, Any] = {}
+    values = {**FLAML_XGB_START, **(given or {})}
     for hp in space:
-        v = FLAML_XGB_START.get(ALIASES.get(hp.name, hp.name))
+        v = values.get(ALIASES.get(hp.name, hp.name))
         if v is None:
             continue
         if isinstance(hp, Categorical):
@@ -79,15 +81,18 @@ class FLAMLProposer(Proposer):
     Args:
         searcher: ``"cfo"`` (local search from the start) or ``"bs"`` (BlendSearch: CFO
             blended with a global search, Optuna's TPE).
+        zeroshot: start from FLAML's data-dependent defaults for the task
+            (:func:`~agents.peers.flaml_zeroshot.zeroshot_start`), evaluated first, instead of
+            its XGBoost estimator's fixed start; ``n_estimators`` is then no low-cost dimension.
     """
 
     SEARCHERS: ClassVar[tuple[str, ...]] = ("cfo", "bs")
     requires: ClassVar[tuple[str, ...]] = ("flaml",)
 
-    def __init__(self, searcher: str = "cfo") -> None:
+    def __init__(self, searcher: str = "cfo", zeroshot: bool = False) -> None:
         if searcher not in self.SEARCHERS:
             raise ValueError(f"searcher={searcher!r}; expected one of {self.SEARCHERS}")
-        self.searcher = searcher
+        self.searcher, self.zeroshot = searcher, zeroshot
         if searcher == "bs":
             self.requires = ("flaml", "optuna")  # type: ignore[misc]
 
@@ -102,7 +107,14 @@ class FLAMLProposer(Proposer):
 
             optuna.logging.set_verbosity(optuna.logging.WARNING)  # BlendSearch's TPE
         space = env.unwrapped.space
-        start, low_cost = _start(space)
+        given = None
+        if self.zeroshot:
+            from agents.peers.flaml_zeroshot import zeroshot_start
+
+            given = zeroshot_start(env.unwrapped)
+        start, low_cost = _start(space, given)
+        if given is not None:
+            low_cost = {}  # the suggestion's own n_estimators is where the search starts
         cls = CFO if self.searcher == "cfo" else BlendSearch
         self._search = cls(
             metric=METRIC, mode="max", space=flaml_space(space), low_cost_partial_config=low_cost or None,
@@ -126,10 +138,12 @@ class FLAMLProposer(Proposer):
 
 
 class FLAMLAgent(LoopAgent):
-    """``flaml-cfo`` or ``flaml-bs``: :class:`FLAMLProposer`, each configuration trained in full.
+    """``flaml-cfo``, ``flaml-bs`` or ``flaml-zeroshot`` (CFO from FLAML's zero-shot
+    defaults): :class:`FLAMLProposer`, each configuration trained in full.
 
     Needs the optional extra: ``pip install -e ".[peers]"``.
     """
 
-    def __init__(self, searcher: str = "cfo") -> None:
-        super().__init__(f"flaml-{searcher}", FLAMLProposer(searcher))
+    def __init__(self, searcher: str = "cfo", zeroshot: bool = False) -> None:
+        name = "flaml-zeroshot" if zeroshot else f"flaml-{searcher}"
+        super().__init__(name, FLAMLProposer(searcher, zeroshot=zeroshot))
