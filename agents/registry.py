@@ -119,10 +119,10 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "smac": _smac,
     "ppo": _ppo,
     "onestep": _onestep,
-    # The simplest use of the tables the prior learns from (agents.prior.portfolio).
+    # The simplest use of the tables the prior learns from (agents.transfer.portfolio).
     "portfolio": _portfolio("random"),
     "portfolio-tpe": _portfolio("tpe"),
-    # The same tables, the portfolio re-weighted by what the task measured (agents.prior.transfer).
+    # The same tables, the portfolio re-weighted by what the task measured (agents.transfer.adaptive).
     "adaptive-portfolio-tpe": _portfolio("tpe", adaptive=True),
     # Multi-fidelity (agents.multifidelity): partial evaluations first; real XGBoost env only.
     "tpe-hyperband": _tpe_hyperband,

@@ -97,8 +97,8 @@ def check_prior(agent: Agent, env: HPOEnv) -> str | None:
     if preset is None or preset.prior is None:
         return None
     from agents.base import task_spec
-    from agents.prior import check_prior as fits
-    from agents.prior import load_prior, resolve_prior
+    from agents.transfer.files import check_prior as fits
+    from agents.transfer.files import load_prior, resolve_prior
 
     doc = load_prior(resolve_prior(preset.prior, task_spec(env)))
     fits(doc, env)

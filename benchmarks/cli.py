@@ -351,7 +351,7 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
     if a.env is not None:
         return _cmd_pretrain_yahpo(a)
     if a.portfolio:
-        from agents.prior.portfolio import DEFAULT_PORTFOLIO, build_portfolio
+        from agents.transfer.portfolio import DEFAULT_PORTFOLIO, build_portfolio
 
         out = build_portfolio(a.out or DEFAULT_PORTFOLIO, tasks, k=a.k, table_dir=a.table_dir, exclude=exclude,
                               seed=a.seed)  # fmt: skip

@@ -6,7 +6,7 @@ training tasks' scores, by:
 
 - ``random``: the mean over 200 random orders;
 - ``portfolio``: the greedy portfolio of the training tables (each row scored by its
-  percentile on each table; :func:`agents.prior.transfer.weighted_gain`), the same for every task;
+  percentile on each table; :func:`agents.transfer.adaptive.weighted_gain`), the same for every task;
 - ``meta-kNN`` (when meta-features are given): greedy with most weight (``1 - MIX``) on the
   ``NEAR`` training tables nearest in the standardized meta-features;
 - ``in-context``: the adaptive portfolio's rule: each pick greedy under RGPE's weights of the
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.stats import rankdata, spearmanr
 
-from agents.prior.transfer import rgpe_weights, weighted_gain
+from agents.transfer.adaptive import rgpe_weights, weighted_gain
 
 __all__ = ["BUDGETS", "MIX", "NEAR", "menu_study", "near_weights", "percentiles", "picks", "regret_curve", "table"]
 

@@ -54,7 +54,7 @@ YAHPO_XGB = (
 SUITES: dict[str, tuple[str, ...]] = {
     "quick": BUILTIN,
     # Every classification task with a shipped table: the built-ins, the public 20 and the
-    # corpus' 55 (hold tasks out by agents.prior.folds, which keeps families together).
+    # corpus' 55 (hold tasks out by agents.transfer.folds, which keeps families together).
     "corpus": (*BUILTIN, *(f"pmlb:{n}" for n in (*PUBLIC, *CORPUS_EXTRA))),
     "public": tuple(f"pmlb:{n}" for n in PUBLIC),
     # Image tasks, for --env HPO-CNN-v0 (mnist5k needs the [mnist] extra).

@@ -150,7 +150,7 @@ def test_the_multifidelity_summary_times_each_run_against_its_own_reference():
 
 
 def test_the_multifidelity_benchmark_gives_prior_to_every_agent_that_learns_across_tasks(tmp_path):
-    from agents.prior.portfolio import build_portfolio
+    from agents.transfer.portfolio import build_portfolio
     from benchmarks.multifidelity import main as multifidelity
     from hpo_env.history import read_jsonl
 

@@ -163,7 +163,7 @@ def test_rppo_prior_hb_leaves_every_proposal_to_tpe_after_prior_for():
 
 def test_portfolio_tpe_hyperband_proposes_the_portfolio_first_in_tpe_hyperbands_brackets(tmp_path):
     from agents.multifidelity import PortfolioHyperbandAgent
-    from agents.prior.portfolio import build_portfolio, load_portfolio
+    from agents.transfer.portfolio import build_portfolio, load_portfolio
     from hpo_env.spaces import Float, SearchSpace
 
     def run(agent, **env_kwargs):

@@ -1,10 +1,10 @@
-"""Held-out folds keep near-duplicate data sets on one side (agents.prior.folds)."""
+"""Held-out folds keep near-duplicate data sets on one side (agents.transfer.folds)."""
 
 import json
 
 import pytest
 
-from agents.prior.folds import FAMILIES, family, grouped_folds, saw_task
+from agents.transfer.folds import FAMILIES, family, grouped_folds, saw_task
 from benchmarks.suites import SUITES
 from hpo_env.fast.tables import list_tables
 
@@ -42,7 +42,7 @@ def test_every_corpus_task_ships_a_table():
 
 def test_cli_pretrain_folds_holds_each_task_out_of_the_files_bench_gives_it(tmp_path):
     from agents.prior import load_prior
-    from agents.prior.portfolio import load_portfolio
+    from agents.transfer.portfolio import load_portfolio
     from benchmarks.cli import main
     from hpo_env.history import read_jsonl
 

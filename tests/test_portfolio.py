@@ -9,9 +9,9 @@ import pytest
 
 import hpo_env
 from agents.base import run_agent
-from agents.prior.portfolio import COST_FLOOR, build_portfolio, greedy_portfolio, load_portfolio
-from agents.prior.weights import PriorError
 from agents.registry import make_agent
+from agents.transfer.files import PriorError
+from agents.transfer.portfolio import COST_FLOOR, build_portfolio, greedy_portfolio, load_portfolio
 from hpo_env.fast.tables import Table
 
 

@@ -135,7 +135,7 @@ HELD_OUT = "wine"
 
 def test_the_prior_beats_random_proposals_on_average_on_a_task_it_did_not_see():
     # Its samples come from where good configurations were on other data; random ones do not.
-    from agents.prior.folds import saw_task
+    from agents.transfer.folds import saw_task
 
     assert not saw_task(load_prior()["train"]["tasks"], HELD_OUT), "pick a task the shipped prior did not see"
     env = MultiTaskSurrogateEnv([HELD_OUT], repeat_penalty=0.0, seed=1)

@@ -96,7 +96,7 @@ def test_multi_fidelity_stops_poor_configurations_and_picks_a_full_cross_validat
 
 
 def test_multi_fidelity_by_default_proposes_the_shipped_portfolios_cost_aware_order_first(recwarn):
-    from agents.prior.portfolio import load_portfolio
+    from agents.transfer.portfolio import load_portfolio
 
     X, y = load_wine(return_X_y=True)
     search = RLSearchCV(xgb(), n_iter=3, cv=2, random_state=1, multi_fidelity=True).fit(X, y)

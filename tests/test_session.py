@@ -123,7 +123,7 @@ def test_a_session_policy_cloned_on_the_portfolio_proposes_it_on_an_unseen_task(
 
     from agents.base import run_agent
     from agents.prior import RL2Agent, pretrain
-    from agents.prior.portfolio import build_portfolio
+    from agents.transfer.portfolio import build_portfolio
 
     pretrain(tmp_path / "b.pt", tasks=TASKS, timesteps=0, n_envs=1, carry_state=True, bc_top=0, bc_portfolio=2,
              bc_steps=800, bc_learning_rate=1e-2, progress=False)  # fmt: skip

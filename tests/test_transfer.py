@@ -8,9 +8,9 @@ import pytest
 
 import hpo_env
 from agents.base import run_agent
-from agents.prior.portfolio import build_portfolio, greedy_portfolio, load_portfolio
-from agents.prior.transfer import AdaptivePortfolio, TransferPool, pool_path, rgpe_weights, weighted_gain
 from agents.registry import make_agent
+from agents.transfer.adaptive import AdaptivePortfolio, TransferPool, pool_path, rgpe_weights, weighted_gain
+from agents.transfer.portfolio import build_portfolio, greedy_portfolio, load_portfolio
 
 
 def test_rgpe_weights_go_to_the_table_that_ranks_the_scores_and_are_uniform_before_two():

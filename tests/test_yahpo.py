@@ -89,9 +89,9 @@ def test_lcbench_scores_validation_and_test(yahpo_data):
 
 def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path):
     from agents.base import run_agent
-    from agents.prior.portfolio import load_portfolio
     from agents.prior.yahpo import build_yahpo_folds
     from agents.registry import make_agent
+    from agents.transfer.portfolio import load_portfolio
 
     paths = build_yahpo_folds(tmp_path, folds=3, k=4, candidates=40, yahpo_dir=yahpo_data)
     held = json.loads((tmp_path / "folds.json").read_text())["folds"]

@@ -1,7 +1,7 @@
 """The greedy portfolio from the same tables as the learned prior, as a proposer.
 
-:class:`PortfolioProposer` proposes the portfolio's configurations (:mod:`agents.prior.portfolio`)
-in order, or adaptively (:class:`~agents.prior.transfer.AdaptivePortfolio`), then hands
+:class:`PortfolioProposer` proposes the portfolio's configurations (:mod:`agents.transfer.portfolio`)
+in order, or adaptively (:class:`~agents.transfer.adaptive.AdaptivePortfolio`), then hands
 over: chained with random search (``portfolio``), TPE (``portfolio-tpe``), or TPE under
 Hyperband (``portfolio-tpe-hyperband``, :mod:`agents.multifidelity.portfolio_hb`).
 """
@@ -22,7 +22,7 @@ class PortfolioProposer(Proposer):
     """The portfolio for the env's task, one configuration per ask, then None.
 
     The result's ``extra`` names the portfolio and says whether it saw the task
-    (``prior_saw_task``, near-duplicates included: :mod:`agents.prior.folds`).
+    (``prior_saw_task``, near-duplicates included: :mod:`agents.transfer.folds`).
 
     Args:
         label: the agent's name, for the warnings.
@@ -35,7 +35,7 @@ class PortfolioProposer(Proposer):
             recorded in ``extra``. None: the blind order, not recorded (``portfolio`` and
             ``portfolio-tpe`` count evaluations, so know no other).
         k: propose at most the first ``k`` (None: all of them; with ``adaptive``,
-            :data:`~agents.prior.transfer.ADAPTIVE_K`).
+            :data:`~agents.transfer.adaptive.ADAPTIVE_K`).
         adaptive: propose from the portfolio's pool (``<portfolio>.pool.npz``) the member that
             most raises the best percentile reached on the training tables, weighted by how
             well each table ranks what this task has measured (RGPE's weights); None once no
@@ -54,9 +54,9 @@ class PortfolioProposer(Proposer):
         self._extra: dict[str, Any] = {}
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        from agents.prior.folds import flag_saw_task
-        from agents.prior.portfolio import load_portfolio
-        from agents.prior.weights import PriorError
+        from agents.transfer.files import PriorError
+        from agents.transfer.folds import flag_saw_task
+        from agents.transfer.portfolio import load_portfolio
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         self._space, self._queue, self._adaptive = base.space, [], None
@@ -75,8 +75,8 @@ class PortfolioProposer(Proposer):
             self._extra["cost_aware"] = self.cost_aware
 
     def _adaptive_portfolio(self, doc: dict[str, Any], seed: int) -> Any:
-        from agents.prior.transfer import ADAPTIVE_K, AdaptivePortfolio, TransferPool, pool_path
-        from agents.prior.weights import PriorError
+        from agents.transfer.adaptive import ADAPTIVE_K, AdaptivePortfolio, TransferPool, pool_path
+        from agents.transfer.files import PriorError
 
         path = pool_path(doc["path"])
         if not path.exists():

@@ -1,7 +1,7 @@
 """``portfolio-tpe-hyperband``: ``tpe-hyperband`` whose first proposals are the greedy portfolio.
 
 The same-data baseline of ``rppo-prior-hb``, as ``portfolio-tpe`` is ``rppo-prior``'s: the
-portfolio (:mod:`agents.prior.portfolio`) is built from exactly the tables the prior is
+portfolio (:mod:`agents.transfer.portfolio`) is built from exactly the tables the prior is
 trained on and held out the same way. Its configurations, in the cost-aware order (cheap
 good ones first), are proposed one at a time through the same loop and schedule as
 ``tpe-hyperband``, so TPE learns from them and the pruner may stop them; then TPE proposes alone.

@@ -105,8 +105,9 @@ class PriorPoolProposer(Proposer):
         self._ranked = 0  # proposals made since the model first ranked the pool
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        from agents.prior import PriorError, load_prior, prior_policy, resolve_prior
-        from agents.prior.folds import flag_saw_task
+        from agents.rppo.prior_policy import prior_policy
+        from agents.transfer.files import PriorError, load_prior, resolve_prior
+        from agents.transfer.folds import flag_saw_task
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         self._env, self._extra = base, {}

@@ -1,7 +1,8 @@
-"""The learned prior: the recurrent policy meta-trained across tasks (:mod:`.pretrain`), its
-weights files (:mod:`.weights`) and the record of what built them (:mod:`.provenance`); the
-greedy portfolio from the same tables (:mod:`.portfolio`), the held-out folds
-(:mod:`.folds`), and the session (RL²) policy's agent (:mod:`.rl2`)."""
+"""The learned prior: the recurrent policy meta-trained across tasks (:mod:`.pretrain`), the
+record of what built its weights (:mod:`.provenance`, the files in ``weights/``), the
+default search that screens its samples (:mod:`.screened`), and the session (RL²)
+policy's agent (:mod:`.rl2`). Its weights are read by :mod:`agents.transfer.files` and
+used by :mod:`agents.rppo.prior_policy`; both are re-exported here."""
 
 from agents.prior.pretrain import (
     PRETRAIN_DEFAULTS,
@@ -15,17 +16,8 @@ from agents.prior.pretrain import (
 )
 from agents.prior.provenance import build_environment, environment_differences
 from agents.prior.rl2 import RL2Agent, session_policy
-from agents.prior.weights import (
-    DEFAULT_PRIOR,
-    PRIOR_FORMAT,
-    PriorError,
-    check_prior,
-    load_prior,
-    load_prior_into,
-    prior_policy,
-    propose,
-    resolve_prior,
-)
+from agents.rppo.prior_policy import load_prior_into, prior_policy, propose
+from agents.transfer.files import DEFAULT_PRIOR, PRIOR_FORMAT, PriorError, check_prior, load_prior, resolve_prior
 
 __all__ = [
     "DEFAULT_PRIOR",

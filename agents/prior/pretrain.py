@@ -46,8 +46,8 @@ import numpy as np
 import torch as th
 
 from agents.prior.provenance import build_environment, environment_differences
-from agents.prior.weights import PRIOR_FORMAT, PriorError, load_prior
 from agents.rppo.sampling import episode_observations
+from agents.transfer.files import PRIOR_FORMAT, PriorError, load_prior
 from hpo_env.fast.tables import task_slug
 from hpo_env.history import atomic_path, write_json_atomic
 from hpo_env.meta_features import META_FEATURES
@@ -275,7 +275,7 @@ def _pretrain_all(todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int,
 
 def _portfolio_done(path: Path) -> bool:
     """Whether the portfolio ``path`` and its pool are both there (older runs wrote no pool)."""
-    from agents.prior.transfer import pool_path
+    from agents.transfer.adaptive import pool_path
 
     return path.exists() and pool_path(path).exists()
 
@@ -284,7 +284,7 @@ def pretrain_leave_one_out(
     leave_out: Sequence[str], out_dir: str | os.PathLike[str], jobs: int = 1, progress: bool = True, **kwargs: Any
 ) -> list[Path]:
     """One prior and one portfolio per task in ``leave_out``, each built without that task
-    and its near-duplicates (:func:`agents.prior.folds.family`): ``out_dir/<slug>.pt`` and
+    and its near-duplicates (:func:`agents.transfer.folds.family`): ``out_dir/<slug>.pt`` and
     ``out_dir/<slug>.json``.
 
     What an honest evaluation on task T uses (``hpo-rl bench --prior out_dir``, for
@@ -292,8 +292,8 @@ def pretrain_leave_one_out(
     so an interrupted run resumes. ``kwargs`` go to :func:`pretrain` (``tasks``,
     ``table_dir``, ``seed``, settings).
     """
-    from agents.prior.folds import relatives
-    from agents.prior.portfolio import build_portfolio
+    from agents.transfer.folds import relatives
+    from agents.transfer.portfolio import build_portfolio
     from hpo_env.fast.tables import list_tables
 
     _settings({k: v for k, v in kwargs.items() if k not in ("tasks", "exclude", "table_dir", "seed")})
@@ -321,14 +321,14 @@ def pretrain_folds(
     progress: bool = True,
     **kwargs: Any,
 ) -> list[Path]:
-    """Grouped k-fold meta-training (:func:`agents.prior.folds.grouped_folds`): for each fold
+    """Grouped k-fold meta-training (:func:`agents.transfer.folds.grouped_folds`): for each fold
     ``i``, a prior ``out_dir/fold<i>.pt`` and a portfolio ``out_dir/fold<i>.json`` built from
     the tables of every other fold, and ``out_dir/folds.json`` saying which tasks each holds
     out. ``hpo-rl bench --prior out_dir`` then tunes each task with the fold that excluded it.
     Files already there are kept (a rerun resumes); ``kwargs`` go to :func:`pretrain`.
     """
-    from agents.prior.folds import grouped_folds
-    from agents.prior.portfolio import build_portfolio
+    from agents.transfer.folds import grouped_folds
+    from agents.transfer.portfolio import build_portfolio
 
     _settings({x: v for x, v in kwargs.items() if x not in ("table_dir", "seed")})
     out_dir = Path(out_dir)
@@ -383,13 +383,13 @@ def clone_top_configs(policy: Any, env: Any, top: int, steps: int, learning_rate
 
 def clone_portfolio_sessions(policy: Any, env: Any, k: int, steps: int, learning_rate: float, seed: int = 0) -> float:
     """Fit a session policy (``carry_state``) by maximum likelihood to the greedy portfolio of
-    ``k`` configurations (:mod:`agents.prior.portfolio`) of the tables of ``env`` (a
+    ``k`` configurations (:mod:`agents.transfer.portfolio`) of the tables of ``env`` (a
     :class:`~hpo_env.fast.multitask.MultiTaskSurrogateEnv`), played as one session per task:
     its j-th proposal is the portfolio's j-th configuration, seen with the session features
     that task's surrogate gives along the way. A warm start that proposes what the portfolio
     does, from which reinforcement learning can learn to react. Returns the final mean
     log-likelihood."""
-    from agents.prior.portfolio import greedy_portfolio, percentile_matrix
+    from agents.transfer.portfolio import greedy_portfolio, percentile_matrix
     from hpo_env.fast.session import SessionMemory
 
     cands, pct = percentile_matrix([e.objective.table for e in env.envs], seed)

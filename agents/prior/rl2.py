@@ -26,7 +26,7 @@ __all__ = ["RL2Agent", "RL2Proposer", "session_policy"]
 
 
 class _SessionView:
-    """What :func:`~agents.prior.weights.check_prior` reads of an env, for a session observation."""
+    """What :func:`~agents.transfer.files.check_prior` reads of an env, for a session observation."""
 
     def __init__(self, env: HPOEnv) -> None:
         k = len(SESSION_FEATURES)
@@ -39,7 +39,7 @@ class _SessionView:
 
 def session_policy(prior: dict[str, Any], env: HPOEnv) -> Any:
     """The session policy held by ``prior`` (weights trained with ``carry_state=True``), for ``env``."""
-    from agents.prior.weights import prior_policy
+    from agents.rppo.prior_policy import prior_policy
 
     return prior_policy(prior, _SessionView(env))
 
@@ -61,8 +61,8 @@ class RL2Proposer(Proposer):
         self._extra: dict[str, Any] = {}
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        from agents.prior.folds import flag_saw_task
-        from agents.prior.weights import load_prior, resolve_file
+        from agents.transfer.files import load_prior, resolve_file
+        from agents.transfer.folds import flag_saw_task
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         doc = load_prior(resolve_file(self.prior, task, Path(self.prior), ".rl2.pt"))

@@ -66,9 +66,10 @@ class ScreenedPriorProposer(Proposer):
         holding the prior's weights (or, when they cannot be used, its random initial ones)."""
         from stable_baselines3.common.utils import FloatSchedule, set_random_seed
 
-        from agents.prior.weights import load_prior, load_prior_into
         from agents.rppo.agent import usable_prior
         from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
+        from agents.rppo.prior_policy import load_prior_into
+        from agents.transfer.files import load_prior
 
         self._prior = usable_prior(self.preset.prior, base) if self.preset.prior is not None else None
         doc = None if self._prior is None else load_prior(self._prior)
@@ -104,8 +105,8 @@ class ScreenedPriorProposer(Proposer):
 
     def extra(self) -> dict[str, Any]:
         from agents.base import task_spec
-        from agents.prior.folds import flag_saw_task
-        from agents.prior.weights import load_prior
+        from agents.transfer.files import load_prior
+        from agents.transfer.folds import flag_saw_task
 
         saw = self._prior is not None and flag_saw_task(load_prior(self._prior), task_spec(self.base), "the prior")
         return {"prior": self._prior, "prior_saw_task": saw, "n_model_episodes": 0, "model_stretches": []}

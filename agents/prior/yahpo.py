@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import rankdata
 
-from agents.prior.folds import grouped_folds
-from agents.prior.portfolio import write_portfolio
+from agents.transfer.folds import grouped_folds
+from agents.transfer.portfolio import write_portfolio
 from hpo_env.history import write_json_atomic
 from hpo_env.yahpo import YahpoObjective, YahpoSurrogate
 

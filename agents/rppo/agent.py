@@ -61,7 +61,7 @@ def usable_prior(prior: Any, env: HPOEnv) -> str | None:
     """The weights file for this env's task, or None with a warning when they cannot be used
     (missing, unreadable, or trained for another space or observation): the agent then
     trains from a random policy, as ``rppo-mb`` does."""
-    from agents.prior import PriorError, check_prior, load_prior, resolve_prior
+    from agents.transfer.files import PriorError, check_prior, load_prior, resolve_prior
 
     try:
         path = resolve_prior(prior, task_spec(env))

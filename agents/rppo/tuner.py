@@ -135,7 +135,7 @@ class Tuner:
         self.prior_doc = None
         pk = {**default_policy_kwargs(), **(policy_kwargs or {})}
         if preset.prior is not None:
-            from agents.prior import load_prior
+            from agents.transfer.files import load_prior
 
             self.prior_doc = load_prior(preset.prior)
             pk = {**pk, **self.prior_doc["policy_kwargs"], **(policy_kwargs or {})}
@@ -175,7 +175,7 @@ class Tuner:
     def _prior_saw_task(self) -> bool:
         """Whether the prior was trained on this env's task or a near-duplicate (then warned
         about: the run is no held-out result)."""
-        from agents.prior.folds import flag_saw_task
+        from agents.transfer.folds import flag_saw_task
 
         return self.prior_doc is not None and flag_saw_task(self.prior_doc, task_spec(self.env), "the prior")
 
@@ -251,7 +251,7 @@ class Tuner:
         resumed before its first update does not redo them)."""
         if self.prior_doc is None or self._resuming:
             return
-        from agents.prior import load_prior_into, propose
+        from agents.rppo.prior_policy import load_prior_into, propose
 
         env, cb = self.env, self.budget_cb
         load_prior_into(self.model.policy, self.prior_doc, env)

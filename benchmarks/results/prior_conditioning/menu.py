@@ -6,15 +6,15 @@ Every corpus table starts with the same 250 random configurations (``hpo-rl coll
 seeded design), each measured with real XGBoost on its task. So the 250 are a menu on
 which every strategy's picks have a real validation score, and nothing is evaluated or
 predicted by a surrogate (as HPO-B's discrete benchmarks do). Each held-out task (grouped
-5 folds, ``agents.prior.folds.grouped_folds``, families kept whole) is tuned by picking
+5 folds, ``agents.transfer.folds.grouped_folds``, families kept whole) is tuned by picking
 menu rows, using only its fold's training tables, by:
 
 - ``random``: the mean over 200 random orders;
-- ``portfolio``: the greedy portfolio (``agents.prior.portfolio.greedy_portfolio``) of the
+- ``portfolio``: the greedy portfolio (``agents.transfer.portfolio.greedy_portfolio``) of the
   training tables, each row scored by its percentile on each table; the same for every task;
 - ``meta-kNN``: greedy with most weight (``1 - MIX``) on the ``NEAR`` training tables
   nearest in the 9 standardized meta-features, the task description the prior sees;
-- ``in-context``: the adaptive portfolio's rule (``agents.prior.transfer``): each pick
+- ``in-context``: the adaptive portfolio's rule (``agents.transfer.adaptive``): each pick
   greedy under RGPE's weights of the training tables, from how well each ranks the rows the
   task has measured so far (uniform at first, so it starts as the portfolio);
 - ``oracle-similar``: the same, with the weight on the ``NEAR`` training tables whose 250
@@ -31,7 +31,7 @@ method takes the menu's next row, which is random search.
 
 import numpy as np
 
-from agents.prior.folds import grouped_folds
+from agents.transfer.folds import grouped_folds
 from benchmarks.menu import BUDGETS, menu_study, picks, regret_curve, table
 from benchmarks.suites import SUITES
 from hpo_env.fast.surrogate import table_meta_features

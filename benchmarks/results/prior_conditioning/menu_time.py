@@ -28,7 +28,7 @@ import numpy as np
 from menu import BUDGETS, MENU, picks, regret_curve, table
 from scipy.stats import rankdata, spearmanr
 
-from agents.prior.folds import grouped_folds
+from agents.transfer.folds import grouped_folds
 from benchmarks.suites import SUITES
 from hpo_env.fast.tables import Table
 

@@ -6,7 +6,7 @@ The same targets as ``run.py``: per corpus task, the median (in action units) of
 hyperparameter over the task's 15 best table configurations. Predicted from the task's 9
 meta-features (``hpo_env.meta_features``, stored in its table) by a random forest and by
 the mean of the 5 nearest tasks, each fit on 4 of the project's 5 grouped folds
-(``agents.prior.folds.grouped_folds``, families kept whole) and scored on the fifth.
+(``agents.transfer.folds.grouped_folds``, families kept whole) and scored on the fifth.
 Reported: the Spearman correlation of the held-out predictions with the targets, and, as
 the ceiling the noise of the target allows, its split-half reliability: the same median
 from the table's even rows against the one from its odd rows (best ``TOP // 2`` of each),
@@ -19,7 +19,7 @@ from scipy.stats import spearmanr
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.neighbors import KNeighborsRegressor
 
-from agents.prior.folds import grouped_folds
+from agents.transfer.folds import grouped_folds
 from benchmarks.suites import SUITES
 from hpo_env.fast.surrogate import table_meta_features
 from hpo_env.fast.tables import Table

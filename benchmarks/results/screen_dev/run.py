@@ -30,7 +30,7 @@ FOLDS = "../corpus_fast_b100/folds"
 if "start=portfolio" in sys.argv:
     import agents.prior as prior
     from agents.base import task_spec
-    from agents.prior.portfolio import load_portfolio
+    from agents.transfer.portfolio import load_portfolio
 
     def portfolio_start(policy, env, n, max_episodes=None, on_episode=None):
         base = env.unwrapped

@@ -1,4 +1,4 @@
-"""Issue 15, development runs of ``adaptive-portfolio-tpe`` (:mod:`agents.prior.transfer`) with
+"""Issue 15, development runs of ``adaptive-portfolio-tpe`` (:mod:`agents.transfer.adaptive`) with
 K adaptive proposals before TPE, on the 13 fold-0 tasks (``dev_tasks.txt``), fast mode,
 budget 100, 3 seeds, each task with the fold portfolio and pool of
 ``../corpus_fast_b100/folds`` that held it out.

@@ -9,7 +9,7 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from agents.prior.portfolio import build_portfolio
+from agents.transfer.portfolio import build_portfolio
 
 FOLDS = Path("../corpus_fast_b100/folds")
 

@@ -6,15 +6,15 @@ The menu: 250 configurations drawn once (``agents.prior.yahpo.yahpo_menu``, seed
 conditions kept) from ``HPO-XGB-YAHPO-v0``'s space, scored by the surrogate on each of the
 119 tasks at full fidelity (``val_score`` = -log-loss; a prediction that contradicts itself
 is a failure, counted as the task's worst real score in the menu). Tasks are held out by 5 folds
-(``agents.prior.folds.grouped_folds``, seed 0; no families of near-duplicates are known
+(``agents.transfer.folds.grouped_folds``, seed 0; no families of near-duplicates are known
 among these OpenML ids). No meta-features are known for these tasks, so there is no
 meta-kNN row. The surrogate predicts no test score, so there is no test table.
 """
 
 import numpy as np
 
-from agents.prior.folds import grouped_folds
 from agents.prior.yahpo import yahpo_menu
+from agents.transfer.folds import grouped_folds
 from benchmarks.menu import BUDGETS, menu_study, table
 
 MENU = 250

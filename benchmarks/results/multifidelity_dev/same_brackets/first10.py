@@ -20,8 +20,8 @@ TASKS = ["pmlb:clean2", "pmlb:adult", "pmlb:dna", "pmlb:wine_quality_white"]
 
 def proposals(base, task: str, seed: int) -> dict[str, list[dict]]:
     from agents.prior import load_prior, prior_policy, resolve_prior
-    from agents.prior.portfolio import load_portfolio
     from agents.rppo.sampling import sample_actions
+    from agents.transfer.portfolio import load_portfolio
 
     policy = prior_policy(load_prior(resolve_prior(str(PRIOR), task)), base)
     rng = np.random.default_rng(seed)

@@ -29,7 +29,7 @@ differ only in what each variant does with the prior:
   blind to cost: ``cost_aware=False``;
 - ``hb+costportfolio10``: the same with the portfolio's cost-aware order, each
   configuration's gain over the tables divided by its cost relative to its table's median
-  (``agents.prior.portfolio.relative_costs``). It is ``portfolio-tpe-hyperband`` as
+  (``agents.transfer.portfolio.relative_costs``). It is ``portfolio-tpe-hyperband`` as
   registered since this comparison. Its runs were made with fold portfolios built by a
   prototype of the same rule, whose configurations are the library's on the dev tasks'
   folds (0, 3 and 4; on fold 2 a tie among the cheapest candidates fell the other way).

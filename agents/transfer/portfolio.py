@@ -20,7 +20,7 @@ A portfolio file is JSON: ``format``, ``space``, ``configs`` (in order), ``cost_
 (the cost-aware order) and ``train`` (tasks, seed, k), so a run can say whether its
 portfolio saw its task. Beside it,
 ``<stem>.pool.npz`` keeps a sample of the candidates with their percentiles, for the
-adaptive portfolio (:mod:`agents.prior.transfer`).
+adaptive portfolio (:mod:`agents.transfer.adaptive`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from agents.prior.transfer import POOL_SIZE, TransferPool, pool_path
+from agents.transfer.adaptive import POOL_SIZE, TransferPool, pool_path
+from agents.transfer.files import WEIGHTS_DIR
 from hpo_env.fast.surrogate import SurrogateObjective
 from hpo_env.fast.tables import Table, list_tables
 from hpo_env.history import write_json_atomic
@@ -54,7 +55,7 @@ __all__ = [
 PORTFOLIO_FORMAT = 1
 #: The portfolio shipped with the package: built from exactly the tables the shipped prior
 #: was trained on (``hpo-rl pretrain --portfolio --exclude wine``), K=10.
-DEFAULT_PORTFOLIO = Path(__file__).resolve().parent / "weights" / "portfolio_xgb.json"
+DEFAULT_PORTFOLIO = WEIGHTS_DIR / "portfolio_xgb.json"
 #: In the cost-aware order, a relative cost below this counts as this: the seconds of the
 #: cheapest evaluations are mostly overhead and timing noise, not what they would cost on
 #: a larger task.
@@ -143,7 +144,7 @@ def write_portfolio(
 
 
 def _sample_pool(cands: np.ndarray, pct: np.ndarray, chosen: list[int], tasks: list[str], seed: int) -> TransferPool:
-    """The portfolio's rows first, then up to :data:`~agents.prior.transfer.POOL_SIZE` others
+    """The portfolio's rows first, then up to :data:`~agents.transfer.adaptive.POOL_SIZE` others
     drawn uniformly (seeded) from the candidates."""
     rest = np.setdiff1d(np.arange(len(cands)), chosen)
     rest = np.random.default_rng(seed).choice(rest, min(POOL_SIZE, len(rest)), replace=False)
@@ -159,10 +160,10 @@ def load_portfolio(
 ) -> dict[str, Any]:
     """Read a portfolio file: the shipped one for None or ``"default"``, a file, or from a
     directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error
-    (:class:`~agents.prior.weights.PriorError`) if it cannot be used, or was built on
+    (:class:`~agents.transfer.files.PriorError`) if it cannot be used, or was built on
     another search space than ``space``. With ``cost_aware``, its ``configs`` are the
     cost-aware order."""
-    from agents.prior.weights import PriorError, resolve_file
+    from agents.transfer.files import PriorError, resolve_file
 
     p = resolve_file(path, task, DEFAULT_PORTFOLIO, ".json")
     if not p.exists():

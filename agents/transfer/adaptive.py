@@ -1,6 +1,6 @@
 """An adaptive portfolio: the greedy portfolio's criterion, re-weighted by what the task measured.
 
-The greedy portfolio (:mod:`agents.prior.portfolio`) adds the configuration that most raises
+The greedy portfolio (:mod:`agents.transfer.portfolio`) adds the configuration that most raises
 the mean over training tables of the best percentile reached so far; every table weighs
 alike, whatever the task at hand. Here the tables are weighted by how well each one ranks
 the configurations the task has measured, as RGPE does (Feurer, Letham & Bakshy, 2018: the

@@ -1,5 +1,11 @@
-"""A prior's weights file: where it is, reading it, checking it fits an env, and
-proposing configurations with it (see :mod:`agents.prior.pretrain` for how one is made)."""
+"""Which learned file serves a task, reading a prior's weights, and checking they fit an env.
+
+A learned file (the prior's weights, a portfolio) is named by a path, ``"default"`` (the
+shipped one), or a directory of held-out files (``hpo-rl pretrain --folds`` or
+``--leave-one-out``), where :func:`resolve_file` picks the one that did not see the task;
+:func:`~agents.transfer.folds.flag_saw_task` says whether a file saw it. See
+:mod:`agents.prior.pretrain` for how weights are made.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch as th
 
-from agents.base import max_episodes as max_episodes_for
 from hpo_env.fast.tables import task_slug
 from hpo_env.meta_features import META_FEATURES
 from hpo_env.spaces import SearchSpace
@@ -19,21 +23,21 @@ from hpo_env.spaces import SearchSpace
 __all__ = [
     "DEFAULT_PRIOR",
     "PRIOR_FORMAT",
+    "WEIGHTS_DIR",
     "PriorError",
     "check_prior",
     "load_prior",
-    "load_prior_into",
-    "prior_policy",
-    "propose",
     "resolve_file",
     "resolve_prior",
 ]
 
 PRIOR_FORMAT = 1
+#: Where the shipped learned files lie (package data).
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "prior" / "weights"
 #: The weights shipped with the package: trained by ``hpo-rl pretrain --exclude wine`` on every
 #: shipped table but ``wine`` (78 of the ``corpus`` suite's 79; its ``train["tasks"]``), which is
 #: kept out so the docs and the tests can show the prior on a task it did not see.
-DEFAULT_PRIOR = Path(__file__).resolve().parent / "weights" / "prior_xgb.pt"
+DEFAULT_PRIOR = WEIGHTS_DIR / "prior_xgb.pt"
 
 
 class PriorError(ValueError):
@@ -107,55 +111,3 @@ def check_prior(prior: dict[str, Any], env: Any) -> None:
             f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
             f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
         )
-
-
-def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
-    """Copy the prior's weights into ``policy`` after :func:`check_prior` on ``env``."""
-    check_prior(prior, env)
-    policy.load_state_dict(prior["state_dict"])
-
-
-def prior_policy(prior: dict[str, Any], env: Any) -> Any:
-    """An :class:`~agents.rppo.policy.HPORecurrentPolicy` for ``env`` holding the prior's
-    weights, for sampling (its optimizer is never built unless it is trained)."""
-    from agents.rppo.policy import HPORecurrentPolicy
-
-    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
-    load_prior_into(policy, prior, env)
-    policy.set_training_mode(False)
-    return policy
-
-
-def propose(
-    policy: Any,
-    env: Any,
-    n: int,
-    deterministic: bool = False,
-    max_episodes: int | None = None,
-    on_episode: Any = None,
-) -> list[dict[str, Any]]:
-    """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
-    answered from the cache do not count; at most ``max_episodes`` in all), and return
-    every final ``info``. An env without ``n_real_evals`` counts every episode.
-    ``on_episode(k)`` is called after each episode with the real evaluations it made (0 or 1)."""
-    out: list[dict[str, Any]] = []
-    base = getattr(env, "unwrapped", env)
-    counts = hasattr(base, "n_real_evals")
-    n_before = base.n_real_evals if counts else 0
-    limit = int(max_episodes) if max_episodes is not None else max_episodes_for(int(n))
-
-    def made() -> int:
-        return base.n_real_evals - n_before if counts else len(out)
-
-    while len(out) < limit and made() < int(n):
-        k = made()
-        obs, _ = env.reset()
-        state, first, done = None, np.ones(1, dtype=bool), False
-        while not done:
-            action, state = policy.predict(obs, state=state, episode_start=first, deterministic=deterministic)
-            first = np.zeros(1, dtype=bool)
-            obs, _, done, _, info = env.step(action)
-        out.append(info)
-        if on_episode is not None:
-            on_episode(made() - k)
-    return out

@@ -1,0 +1,65 @@
+"""A prior's policy: its weights in an :class:`~agents.rppo.policy.HPORecurrentPolicy`, and
+the configurations it proposes (the weights file is read by :mod:`agents.transfer.files`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agents.base import max_episodes as max_episodes_for
+from agents.transfer.files import check_prior
+
+__all__ = ["load_prior_into", "prior_policy", "propose"]
+
+
+def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
+    """Copy the prior's weights into ``policy`` after :func:`check_prior` on ``env``."""
+    check_prior(prior, env)
+    policy.load_state_dict(prior["state_dict"])
+
+
+def prior_policy(prior: dict[str, Any], env: Any) -> Any:
+    """An :class:`~agents.rppo.policy.HPORecurrentPolicy` for ``env`` holding the prior's
+    weights, for sampling (its optimizer is never built unless it is trained)."""
+    from agents.rppo.policy import HPORecurrentPolicy
+
+    policy = HPORecurrentPolicy(env.observation_space, env.action_space, lambda _: 0.0, **prior["policy_kwargs"])
+    load_prior_into(policy, prior, env)
+    policy.set_training_mode(False)
+    return policy
+
+
+def propose(
+    policy: Any,
+    env: Any,
+    n: int,
+    deterministic: bool = False,
+    max_episodes: int | None = None,
+    on_episode: Any = None,
+) -> list[dict[str, Any]]:
+    """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
+    answered from the cache do not count; at most ``max_episodes`` in all), and return
+    every final ``info``. An env without ``n_real_evals`` counts every episode.
+    ``on_episode(k)`` is called after each episode with the real evaluations it made (0 or 1)."""
+    out: list[dict[str, Any]] = []
+    base = getattr(env, "unwrapped", env)
+    counts = hasattr(base, "n_real_evals")
+    n_before = base.n_real_evals if counts else 0
+    limit = int(max_episodes) if max_episodes is not None else max_episodes_for(int(n))
+
+    def made() -> int:
+        return base.n_real_evals - n_before if counts else len(out)
+
+    while len(out) < limit and made() < int(n):
+        k = made()
+        obs, _ = env.reset()
+        state, first, done = None, np.ones(1, dtype=bool), False
+        while not done:
+            action, state = policy.predict(obs, state=state, episode_start=first, deterministic=deterministic)
+            first = np.zeros(1, dtype=bool)
+            obs, _, done, _, info = env.step(action)
+        out.append(info)
+        if on_episode is not None:
+            on_episode(made() - k)
+    return out
