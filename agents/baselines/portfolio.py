@@ -8,7 +8,6 @@ Hyperband (``portfolio-tpe-hyperband``, :mod:`agents.multifidelity.portfolio_hb`
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 from agents.base import task_spec
@@ -54,23 +53,22 @@ class PortfolioProposer(Proposer):
         self._extra: dict[str, Any] = {}
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        from agents.transfer.files import PriorError
-        from agents.transfer.folds import flag_saw_task
+        from agents.transfer.files import served
         from agents.transfer.portfolio import load_portfolio
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         self._space, self._queue, self._adaptive = base.space, [], None
-        try:
+
+        def load() -> dict[str, Any]:
             doc = load_portfolio(self.prior, task, base.space, bool(self.cost_aware))
             if self.adaptive:
                 self._adaptive = self._adaptive_portfolio(doc, seed)
-        except PriorError as e:
-            warnings.warn(f"{self.label} goes on {self.fallback}: {e}", stacklevel=4)
-            self._extra = {"portfolio": None, "prior_saw_task": False}
-        else:
+            return doc
+
+        what, fallback = f"{self.label}: the portfolio", f"{self.label} goes on {self.fallback}"
+        doc, self._extra = served(load, task, what, "portfolio", fallback)
+        if doc is not None:
             self._queue = [dict(c) for c in doc["configs"][: self.k]]
-            saw = flag_saw_task(doc, task, f"{self.label}: the portfolio")
-            self._extra = {"portfolio": doc["path"], "prior_saw_task": saw}
         if self.cost_aware is not None:
             self._extra["cost_aware"] = self.cost_aware
 

@@ -28,7 +28,6 @@ How each of these was chosen, on development tasks apart from the reported ones:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -106,29 +105,29 @@ class PriorPoolProposer(Proposer):
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
         from agents.rppo.prior_policy import prior_policy
-        from agents.transfer.files import PriorError, load_prior, resolve_prior
-        from agents.transfer.folds import flag_saw_task
+        from agents.transfer.files import check_prior, load_prior, resolve_prior, served
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
-        self._env, self._extra = base, {}
+        self._env = base
         th.manual_seed(seed)  # the policy's samples draw from torch's global generator
         self.model = make_reward_model(seed=seed, n_estimators=self.trees)
         self._rank, self._fit_at, self._ranked, self._proposed = np.zeros(0), 0, 0, 0
-        try:
+
+        def load() -> dict[str, Any]:
             doc = load_prior(resolve_prior(self.prior, task))
-            policy = prior_policy(doc, base)
-        except PriorError as e:
-            warnings.warn(f"{PriorHyperbandAgent.NAME} goes on with TPE's proposals: {e}", stacklevel=2)
-            self._configs, self._extra = [], {"prior": None, "prior_saw_task": False}
+            check_prior(doc, base)
+            return doc
+
+        name = PriorHyperbandAgent.NAME
+        doc, self._extra = served(load, task, f"{name}: the prior", "prior", f"{name} goes on with TPE's proposals")
+        if doc is None:
+            self._configs = []
             return
+        policy = prior_policy(doc, base)
         self._configs = [base.space.decode(a) for a in sample_actions(policy, base, self.pool)]
         self._tried = np.array([base.history.lookup(c) is not None for c in self._configs])
         self._X = np.stack([base.space.encode(c) for c in self._configs])
         self._rounds = np.array([base.objective.params(c)[1] for c in self._configs], np.float64)
-        self._extra = {
-            "prior": doc["path"],
-            "prior_saw_task": flag_saw_task(doc, task, f"{PriorHyperbandAgent.NAME}: the prior"),
-        }
 
     def extra(self) -> dict[str, Any]:
         return dict(self._extra)

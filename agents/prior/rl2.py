@@ -61,17 +61,16 @@ class RL2Proposer(Proposer):
         self._extra: dict[str, Any] = {}
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
-        from agents.transfer.files import load_prior, resolve_file
-        from agents.transfer.folds import flag_saw_task
+        from agents.transfer.files import load_prior, resolve_file, served
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
-        doc = load_prior(resolve_file(self.prior, task, Path(self.prior), ".rl2.pt"))
+        load = lambda: load_prior(resolve_file(self.prior, task, Path(self.prior), ".rl2.pt"))  # noqa: E731
+        doc, record = served(load, task, "rl2-tpe: the prior", "prior", None)
         self._policy, self._env = session_policy(doc, base), base
         self._n = int(self.trials or doc["train"]["settings"]["session"])
         self._memory, self._state = SessionMemory(), None
         th.manual_seed(seed)
-        saw = flag_saw_task(doc, task, "rl2-tpe: the prior")
-        self._extra = {"prior": doc["path"], "prior_saw_task": saw, "rl2_trials": self._n}
+        self._extra = {**record, "rl2_trials": self._n}
 
     def ask(self) -> Proposal | None:
         if len(self._memory.scores) >= self._n:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.base import task_spec
 from agents.loop.agent import LoopAgent
 from agents.loop.proposer import Proposal, Proposer
 from agents.rppo.model_control import ModelStretch, refit_due, screened_proposal
@@ -47,7 +48,7 @@ class ScreenedPriorProposer(Proposer):
             raise ValueError(f"preset {preset.name!r} updates its policy; run it as a RecurrentPPOAgent")
         self.preset = preset
         self.env_overrides = dict(preset.env_overrides)  # type: ignore[misc]
-        self._prior: str | None = None
+        self._record: dict[str, Any] = {"prior": None, "prior_saw_task": False}
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
         from hpo_env.wrappers import ModelRewardWrapper
@@ -66,13 +67,10 @@ class ScreenedPriorProposer(Proposer):
         holding the prior's weights (or, when they cannot be used, its random initial ones)."""
         from stable_baselines3.common.utils import FloatSchedule, set_random_seed
 
-        from agents.rppo.agent import usable_prior
         from agents.rppo.policy import HPORecurrentPolicy, default_policy_kwargs
         from agents.rppo.prior_policy import load_prior_into
-        from agents.transfer.files import load_prior
 
-        self._prior = usable_prior(self.preset.prior, base) if self.preset.prior is not None else None
-        doc = None if self._prior is None else load_prior(self._prior)
+        doc, self._record = self._prior_file(base)
         kwargs = {**default_policy_kwargs(), **({} if doc is None else doc["policy_kwargs"])}
         set_random_seed(seed)
         lr = FloatSchedule(self.preset.ppo.learning_rate)  # as SB3's _setup_lr_schedule
@@ -81,6 +79,22 @@ class ScreenedPriorProposer(Proposer):
             load_prior_into(policy, doc, base)
         policy.set_training_mode(False)
         return policy
+
+    def _prior_file(self, base: HPOEnv) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The prior's weights for this task, and what the result records of them; weights that
+        cannot be used leave the policy's random initial ones, with a warning."""
+        from agents.transfer.files import check_prior, load_prior, resolve_prior, served
+
+        if self.preset.prior is None:
+            return None, {"prior": None, "prior_saw_task": False}
+        task = task_spec(base)
+
+        def load() -> dict[str, Any]:
+            doc = load_prior(resolve_prior(self.preset.prior, task))
+            check_prior(doc, base)
+            return doc
+
+        return served(load, task, "the prior", "prior", "rppo-prior falls back to a random initial policy")
 
     def ask(self) -> Proposal:
         base, s = self.base, self.settings
@@ -104,12 +118,7 @@ class ScreenedPriorProposer(Proposer):
         return self.wrapper.refit()
 
     def extra(self) -> dict[str, Any]:
-        from agents.base import task_spec
-        from agents.transfer.files import load_prior
-        from agents.transfer.folds import flag_saw_task
-
-        saw = self._prior is not None and flag_saw_task(load_prior(self._prior), task_spec(self.base), "the prior")
-        return {"prior": self._prior, "prior_saw_task": saw, "n_model_episodes": 0, "model_stretches": []}
+        return {**self._record, "n_model_episodes": 0, "model_stretches": []}
 
 
 class ScreenedPriorAgent(LoopAgent):

@@ -10,7 +10,7 @@ from agents.rppo.presets import RPPOPreset
 from agents.rppo.tuner import Tuner
 from hpo_env.env import HPOEnv
 
-__all__ = ["RecurrentPPOAgent", "usable_prior"]
+__all__ = ["RecurrentPPOAgent"]
 
 
 class RecurrentPPOAgent(Agent):
@@ -36,7 +36,7 @@ class RecurrentPPOAgent(Agent):
         preset = self.preset
         if preset.prior is not None:
             # Weights that cannot be used: a random initial policy, the same settings otherwise.
-            preset = preset.replace(prior=usable_prior(preset.prior, base))
+            preset = preset.replace(prior=_usable_prior(preset.prior, base))
         self._tuner = Tuner(preset, base, start + budget, seed, **{"progress": False, **self.tune_kwargs})
         return self._extra(self._tuner.run())
 
@@ -57,7 +57,7 @@ class RecurrentPPOAgent(Agent):
         }
 
 
-def usable_prior(prior: Any, env: HPOEnv) -> str | None:
+def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
     """The weights file for this env's task, or None with a warning when they cannot be used
     (missing, unreadable, or trained for another space or observation): the agent then
     trains from a random policy, as ``rppo-mb`` does."""

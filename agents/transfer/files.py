@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ __all__ = [
     "load_prior",
     "resolve_file",
     "resolve_prior",
+    "served",
 ]
 
 PRIOR_FORMAT = 1
@@ -111,3 +114,25 @@ def check_prior(prior: dict[str, Any], env: Any) -> None:
             f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
             f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
         )
+
+
+def served(
+    load: Callable[[], dict[str, Any]], task: str | None, what: str, key: str, fallback: str | None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The learned file that serves ``task`` and what a result records of it: ``load()`` reads
+    (and checks) it; the record is ``{key: its path, "prior_saw_task": ...}``, where a file
+    that saw the task or a near-duplicate is said in a warning naming ``what``
+    (:func:`~agents.transfer.folds.flag_saw_task`). A file that cannot be used
+    (:class:`PriorError`) gives ``(None, {key: None, "prior_saw_task": False})`` and the
+    warning ``"{fallback}: {why}"``, or is raised when ``fallback`` is None.
+    """
+    from agents.transfer.folds import flag_saw_task
+
+    try:
+        doc = load()
+    except PriorError as e:
+        if fallback is None:
+            raise
+        warnings.warn(f"{fallback}: {e}", stacklevel=3)
+        return None, {key: None, "prior_saw_task": False}
+    return doc, {key: doc["path"], "prior_saw_task": flag_saw_task(doc, task, what)}
