@@ -15,7 +15,6 @@ resumes it; rerunning a finished one changes nothing.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -26,16 +25,15 @@ import gymnasium as gym
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.base import Agent, run_agent
-from agents.rppo.tuner import check_same_settings, json_safe, make_preset
+from agents.rppo.tuner import check_same_settings, json_safe, make_preset, previous_result
 from hpo_env.env import HPOEnv
-from hpo_env.eval_log import EvalLog
+from hpo_env.eval_log import EvalLog, ProgressBar
 from hpo_env.fidelity import full_evals
 from hpo_env.history import write_json_atomic
 
 __all__ = [
     "PRIOR_ENVS",
     "FinishedSession",
-    "ProgressBar",
     "Session",
     "check_prior",
     "choose_agent",
@@ -74,7 +72,7 @@ def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_
 def make_session_agent(name: str, *, prior: str, preset_changes: dict[str, Any], rppo: dict[str, Any]) -> Agent:
     """The registered agent ``name``: an ``rppo`` preset with ``preset_changes`` (its run files
     in ``rppo``'s ``out_dir``), or any other agent, which takes no preset field."""
-    from agents.registry import make_agent, preset_agent
+    from agents.registry import make_agent, preset_agent, prior_agents
     from agents.rppo.presets import PRESETS
 
     if name in PRESETS:
@@ -86,6 +84,11 @@ def make_session_agent(name: str, *, prior: str, preset_changes: dict[str, Any],
                          "and the like) apply to those only")  # fmt: skip
     if rppo.get("n_envs", 1) > 1:
         raise ValueError(f"agent {name!r} evaluates one configuration at a time; --n-envs is for the rppo presets")
+    if prior == "none":
+        if name in prior_agents():
+            raise ValueError(f"prior='none': agent {name!r} starts from learned files; for no prior pick one that "
+                             "does not (tpe, or tpe-hyperband with multi_fidelity)")  # fmt: skip
+        prior = "auto"
     return make_agent(name, **({} if prior in ("auto", "default") else {"prior": prior}))
 
 
@@ -97,12 +100,9 @@ def check_prior(agent: Agent, env: HPOEnv) -> str | None:
     if preset is None or preset.prior is None:
         return None
     from agents.base import task_spec
-    from agents.transfer.files import check_prior as fits
-    from agents.transfer.files import load_prior, resolve_prior
+    from agents.transfer.files import fitting_prior
 
-    doc = load_prior(resolve_prior(preset.prior, task_spec(env)))
-    fits(doc, env)
-    return doc["path"]
+    return fitting_prior(preset.prior, env, task_spec(env))["path"]
 
 
 def label(agent: Agent) -> str:
@@ -157,7 +157,7 @@ class Session:
         """Run what is left of the budget and return ``result.json``'s content; it is written
         also on an interrupt or an error (the counts so far, which a resumed session adds to)."""
         self.out.mkdir(parents=True, exist_ok=True)
-        prev = _previous_result(self.out)
+        prev = previous_result(self.out)
         spent = full_evals(self.env.history.records)
         if prev.get("finished") and spent >= self.budget and prev.get("settings") == self.settings:
             return {**prev, "already_finished": True}
@@ -220,30 +220,6 @@ class Session:
         }
 
 
-class ProgressBar:
-    """A tqdm bar of the budget in full-evaluation equivalents, with the best score so far."""
-
-    def __init__(self, history: Any, budget: int, spent: float) -> None:
-        from tqdm.auto import tqdm
-
-        self.history = history
-        self.bar = tqdm(total=budget, initial=round(spent, 2), desc="evaluations", unit="eval")
-
-    def attach(self) -> ProgressBar:
-        self.history.listeners.append(self)
-        return self
-
-    def __call__(self, record: dict[str, Any]) -> None:
-        self.bar.update(round(full_evals([record]), 4))
-        if self.history.incumbent is not None:
-            self.bar.set_postfix(best=f"{self.history.incumbent['val_score']:.4f}", refresh=False)
-
-    def close(self) -> None:
-        if self in self.history.listeners:
-            self.history.listeners.remove(self)
-        self.bar.close()
-
-
 class FinishedSession:
     """A run directory that holds the same request finished within the budget: :meth:`run`
     returns its result (``already_finished`` set) and changes nothing."""
@@ -253,7 +229,7 @@ class FinishedSession:
 
     @classmethod
     def of(cls, out: Path, request: dict[str, Any], budget: int) -> FinishedSession | None:
-        prev = _previous_result(out)
+        prev = previous_result(out)
         same = prev.get("settings", {}).get("request") == request
         if prev.get("finished") and same and prev.get("full_evals", 0) >= budget - 1e-9:
             return cls({**prev, "already_finished": True})
@@ -261,14 +237,6 @@ class FinishedSession:
 
     def run(self) -> dict[str, Any]:
         return self.result
-
-
-def _previous_result(out: Path) -> dict[str, Any]:
-    """The result.json of an earlier session of this run (finished or interrupted), else {}."""
-    try:
-        return json.loads((out / "result.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
 
 
 def refit(env: HPOEnv, config: dict[str, Any], out: Path) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""A TensorBoard point per real evaluation, for any agent: a listener of :class:`~hpo_env.history.History`."""
+"""Live logs of a run, for any agent: listeners of :class:`~hpo_env.history.History` that write
+a TensorBoard point per real evaluation (:class:`EvalLog`) or move a progress bar
+(:class:`ProgressBar`) as each record is appended, whatever made the evaluation."""
 
 from __future__ import annotations
 
@@ -6,9 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from hpo_env.fidelity import full_evals
 from hpo_env.history import History
 
-__all__ = ["EvalLog"]
+__all__ = ["EvalLog", "ProgressBar"]
 
 
 class EvalLog:
@@ -60,3 +63,27 @@ class EvalLog:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+class ProgressBar:
+    """A tqdm bar of the budget in full-evaluation equivalents, with the best score so far."""
+
+    def __init__(self, history: History, budget: int, spent: float) -> None:
+        from tqdm.auto import tqdm
+
+        self.history = history
+        self.bar = tqdm(total=budget, initial=round(spent, 2), desc="evaluations", unit="eval")
+
+    def attach(self) -> ProgressBar:
+        self.history.listeners.append(self)
+        return self
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        self.bar.update(round(full_evals([record]), 4))
+        if self.history.incumbent is not None:
+            self.bar.set_postfix(best=f"{self.history.incumbent['val_score']:.4f}", refresh=False)
+
+    def close(self) -> None:
+        if self in self.history.listeners:
+            self.history.listeners.remove(self)
+        self.bar.close()

@@ -74,7 +74,7 @@ def test_lstm_remembers_a_choice_two_steps_back():
         "MlpPolicy", mlp_env, n_steps=48, batch_size=48, n_epochs=4, learning_rate=7e-3,
         gamma=1.0, gae_lambda=1.0, seed=0, device="cpu",
     )  # fmt: skip
-    mlp.learn(10**9, callback=RealEvalBudgetCallback(episodes, progress=False))
+    mlp.learn(10**9, callback=RealEvalBudgetCallback(episodes))
 
     rec, flat = scores(rec_env)[-200:].mean(), scores(mlp_env)[-200:].mean()
     assert flat < MEMORYLESS_CEILING + 0.05, flat

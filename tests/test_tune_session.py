@@ -70,3 +70,10 @@ def test_a_proposal_note_is_kept_in_its_record_and_the_log_follows_any_agent(tmp
     (err,) = ea.Scalars("model/abs_error")
     assert err.step == 1 and err.value == pytest.approx(abs(0.5 - first["val_score"]), abs=1e-6)
     assert env.history.listeners == []
+
+
+def test_no_prior_is_refused_for_an_agent_that_needs_one_and_means_nothing_for_one_that_does_not(tmp_path):
+    with pytest.raises(ValueError, match="agent 'portfolio-tpe' starts from learned files"):
+        open_session("iris", 2, out_dir=tmp_path / "a", agent="portfolio-tpe", prior="none")
+    r = open_session("iris", 2, out_dir=tmp_path / "b", agent="tpe", prior="none", progress=False, refit=False).run()
+    assert r["n_real_evals"] == 2 and r["settings"]["prior"] is None

@@ -39,7 +39,7 @@ class PPOAgent(Agent):
             "MlpPolicy", e, n_steps=n_steps, batch_size=n_steps, seed=seed, device="cpu", **self.ppo.sb3_kwargs()
         )
         start = base.n_real_evals
-        cb = RealEvalBudgetCallback(start + budget, start=start, max_episodes=max_episodes(budget), progress=False)
+        cb = RealEvalBudgetCallback(start + budget, start=start, max_episodes=max_episodes(budget))
         model.learn(10**12, callback=cb)
         return {"stalled": cb.stalled}
 

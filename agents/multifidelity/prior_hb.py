@@ -105,20 +105,14 @@ class PriorPoolProposer(Proposer):
 
     def start(self, env: HPOEnv, seed: int, budget: int, study: Any) -> None:
         from agents.rppo.prior_policy import prior_policy
-        from agents.transfer.files import check_prior, load_prior, resolve_prior, served
+        from agents.transfer.files import fitting_prior, served
 
         base, task = env.unwrapped, task_spec(env.unwrapped)
         self._env = base
         th.manual_seed(seed)  # the policy's samples draw from torch's global generator
         self.model = make_reward_model(seed=seed, n_estimators=self.trees)
         self._rank, self._fit_at, self._ranked, self._proposed = np.zeros(0), 0, 0, 0
-
-        def load() -> dict[str, Any]:
-            doc = load_prior(resolve_prior(self.prior, task))
-            check_prior(doc, base)
-            return doc
-
-        name = PriorHyperbandAgent.NAME
+        name, load = PriorHyperbandAgent.NAME, lambda: fitting_prior(self.prior, base, task)
         doc, self._extra = served(load, task, f"{name}: the prior", "prior", f"{name} goes on with TPE's proposals")
         if doc is None:
             self._configs = []

@@ -83,17 +83,12 @@ class ScreenedPriorProposer(Proposer):
     def _prior_file(self, base: HPOEnv) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """The prior's weights for this task, and what the result records of them; weights that
         cannot be used leave the policy's random initial ones, with a warning."""
-        from agents.transfer.files import check_prior, load_prior, resolve_prior, served
+        from agents.transfer.files import fitting_prior, served
 
         if self.preset.prior is None:
             return None, {"prior": None, "prior_saw_task": False}
         task = task_spec(base)
-
-        def load() -> dict[str, Any]:
-            doc = load_prior(resolve_prior(self.preset.prior, task))
-            check_prior(doc, base)
-            return doc
-
+        load = lambda: fitting_prior(self.preset.prior, base, task)  # noqa: E731
         return served(load, task, "the prior", "prior", "rppo-prior falls back to a random initial policy")
 
     def ask(self) -> Proposal:

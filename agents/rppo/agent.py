@@ -61,12 +61,10 @@ def _usable_prior(prior: Any, env: HPOEnv) -> str | None:
     """The weights file for this env's task, or None with a warning when they cannot be used
     (missing, unreadable, or trained for another space or observation): the agent then
     trains from a random policy, as ``rppo-mb`` does."""
-    from agents.transfer.files import PriorError, check_prior, load_prior, resolve_prior
+    from agents.transfer.files import PriorError, fitting_prior
 
     try:
-        path = resolve_prior(prior, task_spec(env))
-        check_prior(load_prior(path), env)
-        return str(path)
+        return fitting_prior(prior, env, task_spec(env))["path"]
     except PriorError as e:
         warnings.warn(f"rppo-prior falls back to a random initial policy: {e}", stacklevel=3)
         return None

@@ -45,7 +45,7 @@ class TimestepProgressCallback(BaseCallback):
 
 
 class RealEvalBudgetCallback(BaseCallback):
-    """Stops training once ``budget`` real evaluations are done; shows progress; checkpoints.
+    """Stops training once ``budget`` real evaluations are done; checkpoints.
 
     It counts terminal ``info`` dicts with ``real=True``. Cached configurations and model
     episodes are free; model episodes count neither as real nor towards ``max_episodes``.
@@ -59,10 +59,9 @@ class RealEvalBudgetCallback(BaseCallback):
         max_episodes: stop anyway after this many episodes in this call (a collapsed
             policy that only repeats cached configurations would otherwise never end).
         checkpoint_path: where ``model.save`` writes after each rollout, or None.
-        progress: show a tqdm bar of real evaluations with the best score so far.
 
-    Each real evaluation's TensorBoard point is written by :class:`~hpo_env.eval_log.EvalLog`,
-    which follows the env's history whatever makes the evaluation.
+    The progress bar and each real evaluation's TensorBoard point follow the env's history
+    (:mod:`hpo_env.eval_log`), whatever makes the evaluation.
     """
 
     def __init__(
@@ -72,7 +71,6 @@ class RealEvalBudgetCallback(BaseCallback):
         best: float | None = None,
         max_episodes: int | None = None,
         checkpoint_path: str | os.PathLike[str] | None = None,
-        progress: bool = True,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -84,20 +82,7 @@ class RealEvalBudgetCallback(BaseCallback):
         self.n_model = 0
         self.max_episodes = max_episodes
         self.checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
-        self.progress = progress
         self.stalled = False
-        self._bar: Any = None
-
-    def _on_training_start(self) -> None:
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            self._bar = tqdm(total=self.budget, initial=self.n_real, desc="real evaluations", unit="eval")
-            self._show()
-
-    def _show(self) -> None:
-        if self._bar is not None:
-            self._bar.set_postfix(best="-" if self.best is None else f"{self.best:.4f}", refresh=True)
 
     @property
     def spent(self) -> bool:
@@ -127,9 +112,6 @@ class RealEvalBudgetCallback(BaseCallback):
         # The env's history already keeps the incumbent; show it rather than track it twice.
         if info["incumbent"] is not None:
             self.best = info["incumbent"]["val_score"]
-        if self._bar is not None:
-            self._bar.update(1)
-            self._show()
 
     def _on_step(self) -> bool:
         for info in self.locals["infos"]:
@@ -153,12 +135,3 @@ class RealEvalBudgetCallback(BaseCallback):
         if self.checkpoint_path is not None:
             with atomic_path(self.checkpoint_path) as tmp:
                 self.model.save(tmp)
-
-    def _on_training_end(self) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the progress bar (also when training stopped on an exception or Ctrl-C)."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None

@@ -36,12 +36,10 @@ def propose(
     n: int,
     deterministic: bool = False,
     max_episodes: int | None = None,
-    on_episode: Any = None,
 ) -> list[dict[str, Any]]:
     """Play episodes of ``policy`` on ``env`` until ``n`` were real evaluations (episodes
     answered from the cache do not count; at most ``max_episodes`` in all), and return
-    every final ``info``. An env without ``n_real_evals`` counts every episode.
-    ``on_episode(k)`` is called after each episode with the real evaluations it made (0 or 1)."""
+    every final ``info``. An env without ``n_real_evals`` counts every episode."""
     out: list[dict[str, Any]] = []
     base = getattr(env, "unwrapped", env)
     counts = hasattr(base, "n_real_evals")
@@ -52,7 +50,6 @@ def propose(
         return base.n_real_evals - n_before if counts else len(out)
 
     while len(out) < limit and made() < int(n):
-        k = made()
         obs, _ = env.reset()
         state, first, done = None, np.ones(1, dtype=bool), False
         while not done:
@@ -60,6 +57,4 @@ def propose(
             first = np.zeros(1, dtype=bool)
             obs, _, done, _, info = env.step(action)
         out.append(info)
-        if on_episode is not None:
-            on_episode(made() - k)
     return out

@@ -27,10 +27,19 @@ from agents.rppo.callbacks import RealEvalBudgetCallback
 from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
 from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
-from hpo_env.eval_log import EvalLog
+from hpo_env.eval_log import EvalLog, ProgressBar
 from hpo_env.history import write_json_atomic
 
-__all__ = ["TuneResult", "Tuner", "check_same_settings", "first_difference", "json_safe", "make_preset", "tune"]
+__all__ = [
+    "TuneResult",
+    "Tuner",
+    "check_same_settings",
+    "first_difference",
+    "json_safe",
+    "make_preset",
+    "previous_result",
+    "tune",
+]
 
 
 @dataclass
@@ -62,7 +71,7 @@ class TuneResult:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def _previous_result(out: Path | None) -> dict[str, Any]:
+def previous_result(out: Path | None) -> dict[str, Any]:
     """The result.json of an earlier session of this run (finished or interrupted), else {}."""
     path = None if out is None else out / "result.json"
     if path is None or not path.exists():
@@ -145,7 +154,7 @@ class Tuner:
         self.train_env: Any = env
         self.budget_cb: RealEvalBudgetCallback | None = None
         self.control: Any = None
-        self.eval_log: EvalLog | None = None
+        self.logs: list[EvalLog | ProgressBar] = []  # live logs following the history
         self._prev: dict[str, Any] = {}
 
     def _settings(self, env_id: str, env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
@@ -193,7 +202,7 @@ class Tuner:
         th.set_num_threads(self.torch_threads)
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
-        self._prev = _previous_result(self.out) if self.run_files else {}
+        self._prev = previous_result(self.out) if self.run_files else {}
         prev, env = self._prev, self.env
         if prev and env.n_real_evals >= self.budget and prev.get("finished") and prev.get("settings") == self.settings:
             return TuneResult.from_dict({**prev, "already_finished": True})
@@ -237,12 +246,14 @@ class Tuner:
         )  # fmt: skip
 
     def _budget_callback(self) -> RealEvalBudgetCallback:
-        inc = self.env.history.incumbent
+        inc, history = self.env.history.incumbent, self.env.history
         if self.out is not None and self.tensorboard and self.run_files:  # a Session logs evaluations itself
-            self.eval_log = EvalLog(self.env.history, self.out / "tb" / "evals").attach()
+            self.logs.append(EvalLog(history, self.out / "tb" / "evals").attach())
+        if self.progress:
+            self.logs.append(ProgressBar(history, self.budget, self.env.n_real_evals).attach())
         return RealEvalBudgetCallback(
             self.budget, start=self.env.n_real_evals, best=None if inc is None else inc["val_score"],
-            max_episodes=self.max_episodes, checkpoint_path=self._checkpoint, progress=self.progress,
+            max_episodes=self.max_episodes, checkpoint_path=self._checkpoint,
         )  # fmt: skip
 
     def warm_start(self) -> None:
@@ -259,16 +270,8 @@ class Tuner:
         if n_first <= 0:
             return
         self.model.policy.set_training_mode(False)
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=n_first, desc="prior's proposals", unit="eval")
-        cap = base_max_episodes(n_first)
-        for info in propose(self.model.policy, env, n_first, max_episodes=cap, on_episode=bar and bar.update):
+        for info in propose(self.model.policy, env, n_first, max_episodes=base_max_episodes(n_first)):
             cb.observe(info)
-        if bar is not None:
-            bar.close()
 
     def learn(self) -> None:
         """RecurrentPPO until the budget (or the episode cap) is spent; saves the checkpoint."""
@@ -284,10 +287,9 @@ class Tuner:
 
     def close(self) -> None:
         """Close the progress bar, the logs and any parallel workers."""
-        if self.budget_cb is not None:
-            self.budget_cb.close()
-        if self.eval_log is not None:
-            self.eval_log.close()
+        for log in self.logs:
+            log.close()
+        self.logs = []
         if self.n_envs > 1 and self.train_env is not self.env:
             self.train_env.close()
 

@@ -28,6 +28,7 @@ __all__ = [
     "WEIGHTS_DIR",
     "PriorError",
     "check_prior",
+    "fitting_prior",
     "load_prior",
     "resolve_file",
     "resolve_prior",
@@ -114,6 +115,14 @@ def check_prior(prior: dict[str, Any], env: Any) -> None:
             f"the prior {prior.get('path')} expects observations of size {prior['obs_dim']} with meta-features "
             f"{prior['meta_features']}; the env gives size {obs_dim}. Make the env with meta_features=True."
         )
+
+
+def fitting_prior(prior: str | os.PathLike[str] | None, env: Any, task: str | None) -> dict[str, Any]:
+    """The weights ``prior`` means for ``task`` (:func:`resolve_prior`), read and checked to fit
+    ``env`` (:func:`check_prior`); a :class:`PriorError` that says why not."""
+    doc = load_prior(resolve_prior(prior, task))
+    check_prior(doc, env)
+    return doc
 
 
 def served(
