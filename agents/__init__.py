@@ -16,11 +16,11 @@ _EXPORTS: dict[str, str] = {
     "RealEvalBudgetCallback": "agents.rppo.callbacks",
     **dict.fromkeys(("EmbeddingExtractor", "HPORecurrentPolicy", "default_policy_kwargs"), "agents.rppo.policy"),
     **dict.fromkeys(("PRESETS", "ModelSettings", "PPOSettings", "RPPOPreset"), "agents.rppo.presets"),
-    **dict.fromkeys(("Tuner", "TuneResult", "tune"), "agents.rppo.tuner"),
+    **dict.fromkeys(("Tuner",), "agents.rppo.tuner"),
     "RecurrentPPOSampler": "agents.rppo.optuna_sampler",
     "ParallelEvalVecEnv": "agents.rppo.vec_env",
     "RLSearchCV": "agents.search_cv",
-    **dict.fromkeys(("Session", "open_session"), "agents.session"),
+    **dict.fromkeys(("Session", "open_session", "tune"), "agents.session"),
 }  # fmt: skip
 __getattr__: Any = lazy_getattr(__name__, _EXPORTS)
 

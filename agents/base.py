@@ -18,7 +18,7 @@ import numpy as np
 from hpo_env.env import HPOEnv, TimeBudgetSpent, step_through
 from hpo_env.fidelity import full_evals, is_full
 
-__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "task_spec"]
+__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "summarize", "task_spec"]
 
 
 #: Episodes an agent may play per real evaluation of its budget before it is stopped as stalled.
@@ -149,31 +149,49 @@ def run_agent(
         raise RuntimeError(
             f"agent {agent.name!r} spent {full_evals(records):g} real evaluations, over its budget {budget}"
         )
-    best, traj, best_rec, n_failed = None, [], None, 0
-    for i, r in enumerate(records, 1):
-        if r["error"] is not None:
-            n_failed += 1
-        elif is_full(r) and (best is None or r["val_score"] > best):
-            best, best_rec = r["val_score"], r
-        traj.append([i, round(r["wall_s"] - clock0, 4), best, None if best_rec is None else best_rec["test_score"]])
+    seen = summarize(records, clock0)
     return RunResult(
         agent=agent.name,
         task=task if task is not None else getattr(getattr(base.objective, "task", None), "name", "?"),
         seed=int(seed),
         budget=int(budget),
-        best_val=best,
-        test_of_best=None if best_rec is None else best_rec["test_score"],
-        best_config=None if best_rec is None else best_rec["config"],
+        best_val=seen["best_val"],
+        test_of_best=seen["test_of_best"],
+        best_config=seen["best_config"],
         n_real_evals=len(records),
         wall_s=wall,
-        trajectory=traj,
+        trajectory=seen["trajectory"],
         n_episodes=base.n_episodes - episodes0,
-        n_failed=n_failed,
+        n_failed=seen["n_failed"],
         extra=extra,
-        eval_s=round(float(sum(r["seconds"] for r in records)), 4),
-        full_evals=round(full_evals(records), 6),
+        eval_s=seen["eval_s"],
+        full_evals=seen["full_evals"],
         time_budget=time_budget,
     )
+
+
+def summarize(records: list[dict[str, Any]], clock0: float = 0.0) -> dict[str, Any]:
+    """What a run's history records show: the incumbent (the first best full evaluation; a
+    failed one never improves it), the counts, and the trajectory (:class:`RunResult`) with
+    times from ``clock0`` on the env's clock. One reading for :func:`run_agent` and a session."""
+    best, traj, n_failed = None, [], 0
+    for i, r in enumerate(records, 1):
+        n_failed += r["error"] is not None
+        if r["error"] is None and is_full(r) and (best is None or r["val_score"] > best["val_score"]):
+            best = r
+        val, test = (None, None) if best is None else (best["val_score"], best["test_score"])
+        traj.append([i, round(r["wall_s"] - clock0, 4), val, test])
+    return {
+        "best_val": None if best is None else best["val_score"],
+        "test_of_best": None if best is None else best["test_score"],
+        "best_config": None if best is None else best["config"],
+        "n_real_evals": len(records),
+        "n_failed": n_failed,
+        "n_pruned": sum(bool(r.get("pruned")) for r in records),
+        "eval_s": round(float(sum(r["seconds"] for r in records)), 4),
+        "full_evals": round(full_evals(records), 6),
+        "trajectory": traj,
+    }
 
 
 def task_spec(env: HPOEnv) -> str | None:

@@ -5,8 +5,9 @@ scikit-optimize's ``BayesSearchCV``): ``fit(X, y)`` scores each configuration th
 proposes by cross-validation with scikit-learn's own machinery (``cv``, ``scoring``),
 then refits the best one on all of ``X, y``. ``cv_results_``, ``best_params_``,
 ``best_score_``, ``best_index_``, ``best_estimator_``, ``refit_time_`` and
-``n_splits_`` mean what they mean there; ``predict``, ``predict_proba`` and ``score`` use
-the refitted estimator. It is an estimator itself, so ``clone``, ``Pipeline`` and
+``n_splits_`` mean what they mean there; ``session_`` is the search's result in the shape
+of a run directory's ``result.json`` (:class:`~agents.session.Session`); ``predict``,
+``predict_proba`` and ``score`` use the refitted estimator. It is an estimator itself, so ``clone``, ``Pipeline`` and
 ``cross_val_score`` work on it.
 
     from xgboost import XGBClassifier
@@ -169,7 +170,7 @@ class RLSearchCV(BaseEstimator):
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> RLSearchCV:
         """Search ``n_iter`` configurations by cross-validation on ``X, y``, then refit the best."""
-        from agents.base import run_agent
+        from agents.session import Session
 
         space = self.space if self.space is not None else xgboost_space()
         self._check(space)
@@ -199,7 +200,7 @@ class RLSearchCV(BaseEstimator):
             order=agent.env_overrides.get("order", "fixed"),
             context=self._context(X, codes) if agent.env_overrides.get("meta_features") else None,
         )
-        run_agent(agent, env, int(self.n_iter), seed)
+        self.session_ = Session(agent, env, int(self.n_iter), seed, None, task="RLSearchCV").run()
         self.cv_results_ = _cv_results(env.history.records, objective.runs, space, self.n_splits_)
         if self.multi_fidelity:
             self.cv_results_["cost"] = np.array([record_cost(r) for r in env.history.records])

@@ -24,8 +24,10 @@ from typing import Any
 import gymnasium as gym
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
-from agents.base import Agent, run_agent
-from agents.rppo.tuner import check_same_settings, json_safe, make_preset, previous_result
+from agents.base import Agent, run_agent, summarize, task_spec
+from agents.rppo.presets import RPPOPreset
+from agents.rppo.tuner import make_preset
+from agents.run_dir import check_same_settings, json_safe, previous_result
 from hpo_env.env import HPOEnv
 from hpo_env.eval_log import EvalLog, ProgressBar
 from hpo_env.fidelity import full_evals
@@ -41,13 +43,11 @@ __all__ = [
     "make_session_agent",
     "open_session",
     "refit",
+    "tune",
 ]
 
 #: Envs whose default search space the shipped prior was trained on.
 PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
-
-#: What ``result.json`` keeps of an agent's own record (its ``extra``).
-EXTRA_KEYS = ("prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by", "stalled")
 
 
 def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_fidelity: bool) -> str:
@@ -77,7 +77,7 @@ def make_session_agent(name: str, *, prior: str, preset_changes: dict[str, Any],
 
     if name in PRESETS:
         preset = make_preset(name, prior=None if prior == "auto" else prior, **preset_changes)
-        return preset_agent(preset, run_files=False, **rppo)
+        return preset_agent(preset, **rppo)
     if preset_changes:
         fields = ", ".join(sorted(preset_changes))
         raise ValueError(f"agent {name!r} is not an rppo preset; its fields ({fields}: --lr, --model, --screen "
@@ -99,7 +99,6 @@ def check_prior(agent: Agent, env: HPOEnv) -> str | None:
     preset = getattr(agent, "preset", None)
     if preset is None or preset.prior is None:
         return None
-    from agents.base import task_spec
     from agents.transfer.files import fitting_prior
 
     return fitting_prior(preset.prior, env, task_spec(env))["path"]
@@ -119,7 +118,9 @@ class Session:
         env: the env, built with ``history_path=out_dir/history.jsonl`` so a session resumes.
         budget: full-evaluation equivalents over all sessions of the run directory.
         seed: seeds the agent.
-        out_dir: the run directory.
+        out_dir: the run directory, or None for a session in memory (a benchmark's run): no
+            files, no resume, no final model.
+        task: the task's name in the result (default: the env's, :func:`~agents.base.task_spec`).
         settings: what identifies the run besides the agent, the env and the budget
             (``env_id``, ``env_kwargs``...); recorded in ``settings.json``.
         time_budget: seconds on the env's clock for this session, or None.
@@ -129,13 +130,14 @@ class Session:
         progress: show a progress bar of the budget, whatever the agent.
     """
 
-    def __init__(self, agent: Agent, env: HPOEnv, budget: int, seed: int, out_dir: str | os.PathLike[str], *,
-                 settings: dict[str, Any] | None = None, time_budget: float | None = None,
+    def __init__(self, agent: Agent, env: HPOEnv, budget: int, seed: int, out_dir: str | os.PathLike[str] | None,
+                 *, task: str | None = None, settings: dict[str, Any] | None = None, time_budget: float | None = None,
                  refit: bool = True, tensorboard: bool = False, progress: bool = False) -> None:  # fmt: skip
         if int(budget) < 1:
             raise ValueError(f"budget={budget!r}; expected a number of full evaluations >= 1")
         self.agent, self.env, self.budget, self.seed = agent, env, int(budget), int(seed)
-        self.out, self.time_budget, self.refit = Path(out_dir), time_budget, refit
+        self.out = None if out_dir is None else Path(out_dir)
+        self.task, self.time_budget, self.refit = task, time_budget, refit and out_dir is not None
         self.tensorboard, self.progress = tensorboard, progress
         self.settings = json_safe({**self._own_settings(), **(settings or {})})
 
@@ -156,12 +158,10 @@ class Session:
     def run(self) -> dict[str, Any]:
         """Run what is left of the budget and return ``result.json``'s content; it is written
         also on an interrupt or an error (the counts so far, which a resumed session adds to)."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        prev = previous_result(self.out)
+        prev = self._previous()
         spent = full_evals(self.env.history.records)
         if prev.get("finished") and spent >= self.budget and prev.get("settings") == self.settings:
             return {**prev, "already_finished": True}
-        check_same_settings(self.out / "settings.json", self.settings)
         left = math.ceil(self.budget - spent - 1e-9)
         run, episodes0, listeners = None, self.env.n_episodes, self._listeners(spent)
         try:
@@ -172,52 +172,72 @@ class Session:
                 listener.close()
             extra = self.agent.extra_so_far() if run is None else run.extra
             result = self.result(prev, extra, self.env.n_episodes - episodes0)
-            write_json_atomic(self.out / "result.json", result)
+            self._write(result)
         final = refit(self.env, result["best_config"], self.out) if self.refit and result["best_config"] else None
         if final is not None:
             result["final_model"] = final
-            write_json_atomic(self.out / "result.json", result)
+            self._write(result)
         return result
+
+    def _previous(self) -> dict[str, Any]:
+        """The run directory's last ``result.json`` (its settings must match); {} in memory."""
+        if self.out is None:
+            return {}
+        self.out.mkdir(parents=True, exist_ok=True)
+        check_same_settings(self.out / "settings.json", self.settings)
+        return previous_result(self.out)
+
+    def _write(self, result: dict[str, Any]) -> None:
+        if self.out is not None:
+            write_json_atomic(self.out / "result.json", result)
 
     def _listeners(self, spent: float) -> list[Any]:
         """The live logs that follow the history: TensorBoard and a progress bar."""
         history, out = self.env.history, []
-        if self.tensorboard:
+        if self.tensorboard and self.out is not None:
             out.append(EvalLog(history, self.out / "tb" / "evals").attach())
         if self.progress:
             out.append(ProgressBar(history, self.budget, spent).attach())
         return out
 
     def result(self, prev: dict[str, Any], extra: dict[str, Any], n_episodes: int) -> dict[str, Any]:
-        """``result.json``: the incumbent (always a full evaluation) and the accounting over all
-        sessions, from the history; the agent's ``extra`` and this session's ``n_episodes`` add
-        to the previous session's."""
-        env = self.env
-        records, inc = env.history.records, env.history.incumbent
-        eval_s, wall, n = float(sum(r["seconds"] for r in records)), env.elapsed(), len(records)
-        spent = full_evals(records)
+        """``result.json``, or a benchmark's result line: the incumbent (always a full evaluation)
+        and the accounting over all sessions, read from the history (:func:`~agents.base.summarize`,
+        times on the env's clock from its first session's start); the agent's ``extra`` and this
+        session's ``n_episodes`` add to the previous session's."""
+        env, settings = self.env, self.settings
+        seen, wall = summarize(env.history.records), env.elapsed()
+        extra = _add_extra(prev.get("extra", {}), extra)
+        n = seen["n_real_evals"]
         return {
             "agent": label(self.agent),
-            "best_config": None if inc is None else inc["config"],
-            "best_val": None if inc is None else inc["val_score"],
-            "test_of_best": None if inc is None else inc["test_score"],
-            "n_real_evals": n,
-            "full_evals": round(spent, 6),
-            "n_pruned": sum(bool(r.get("pruned")) for r in records),
-            "n_failed": sum(r["error"] is not None for r in records),
+            "task": self.task or task_spec(env),
+            "seed": self.seed,
+            "budget": self.budget,
+            "time_budget": self.time_budget,
+            **seen,
             "n_episodes": int(prev.get("n_episodes", 0)) + n_episodes,
-            "n_model_episodes": int(prev.get("n_model_episodes", 0)) + int(extra.get("n_model_episodes", 0)),
-            "model_stretches": [*prev.get("model_stretches", []), *extra.get("model_stretches", [])],
             "wall_s": wall,
-            "eval_s": eval_s,
             # The env's clock counts a simulated objective's (fast mode) reported seconds, so what
             # is left after the evaluations' seconds is the agent's own time either way.
-            "agent_overhead_s_per_eval": (wall - eval_s) / n if n else None,
-            **{k: extra[k] for k in EXTRA_KEYS if k in extra},
-            "finished": spent >= self.budget or bool(extra.get("stalled")),
-            "settings": self.settings,
-            "out_dir": str(self.out),
+            "agent_overhead_s_per_eval": (wall - seen["eval_s"]) / n if n else None,
+            "extra": extra,
+            "finished": seen["full_evals"] >= self.budget or bool(extra.get("stalled")),
+            "settings": settings,
+            "out_dir": None if self.out is None else str(self.out),
         }
+
+
+def _add_extra(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """An agent's ``extra`` over two sessions: counts (``n_*``) add up, lists join, and any
+    other value is this session's."""
+    out = {**before, **now}
+    for k, v in now.items():
+        if k in before and isinstance(v, list):
+            out[k] = [*before[k], *v]
+        elif k in before and k.startswith("n_") and isinstance(v, int):
+            out[k] = before[k] + v
+    return out
 
 
 class FinishedSession:
@@ -299,6 +319,86 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
                 "prior": weights if weights is not None or prior in ("auto", "none") else prior}  # fmt: skip
     return Session(tuner, env, budget, seed, out, settings=settings, time_budget=time_budget, refit=refit,
                    tensorboard=tensorboard, progress=progress)  # fmt: skip
+
+
+def tune(
+    task: Any = "breast_cancer",
+    budget: int = 30,
+    seed: int = 0,
+    *,
+    agent: str | RPPOPreset = "rppo",
+    env_id: str = "HPO-XGB-v0",
+    env_kwargs: dict[str, Any] | None = None,
+    env: HPOEnv | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    policy_kwargs: dict[str, Any] | None = None,
+    ppo_kwargs: dict[str, Any] | None = None,
+    model_based: str | None = None,
+    model_kwargs: dict[str, Any] | None = None,
+    prior: str | os.PathLike[str] | None = None,
+    prior_evals: int | None = None,
+    max_episodes: int | None = None,
+    progress: bool = True,
+    tensorboard: bool = True,
+    torch_threads: int = 1,
+    n_envs: int = 1,
+    backend: str = "process",
+    address: str | None = None,
+) -> dict[str, Any]:
+    """Tune ``task`` for ``budget`` real evaluations with an ``rppo`` preset whose PPO updates
+    (:class:`~agents.rppo.tuner.Tuner`), in a :class:`Session`: the result is ``result.json``'s
+    content, and ``out_dir`` (if given) a run directory that a second call resumes. A preset
+    that never updates (``rppo-prior``) is a proposer: :func:`open_session` runs it.
+
+    Args:
+        task: task spec for the env (``breast_cancer``, ``pmlb:NAME``, ``csv:PATH``...).
+        budget: real evaluations to spend (cached repeats are free).
+        seed: seeds the split, XGBoost, the env's RNG and the policy.
+        agent: the agent variant: a name in :data:`~agents.rppo.presets.PRESETS` (default
+            ``"rppo"``, the paper's agent without the model) or an
+            :class:`~agents.rppo.presets.RPPOPreset`. The arguments below that are given
+            replace fields of it (:func:`~agents.rppo.tuner.make_preset`).
+        env_id: a registered env id (``HPO-XGB-v0``); built with the preset's
+            ``env_overrides`` (the task's meta-features for a prior).
+        env_kwargs: more ``gym.make`` arguments (``data_dir``, ``target``, ``metric``, ...).
+        env: an already built :class:`HPOEnv` (e.g. a synthetic objective) instead of
+            ``env_id``/``task``; its history is used as it is.
+        out_dir: the run directory (see the module docstring); None writes nothing.
+        policy_kwargs: override :func:`~agents.rppo.policy.default_policy_kwargs` (and a prior's).
+        ppo_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.PPOSettings`.
+        model_based: ``"kl"`` (the paper's reward model with the dynamic KL horizon) or
+            ``"fixed"`` turns the model on with that horizon; None keeps the preset's.
+        model_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.ModelSettings`.
+        prior: weights to start from (a path, or ``"default"`` for the shipped ones);
+            weights for another space or observation raise :class:`~agents.prior.PriorError`.
+        prior_evals: with a prior, its own samples evaluated before anything else.
+        max_episodes, torch_threads, n_envs, backend, address: as in
+            :class:`~agents.rppo.tuner.Tuner`.
+        progress: show a progress bar.
+        tensorboard: write TensorBoard logs under ``out_dir/tb``.
+    """
+    from agents.prior.screened import is_screen_only
+    from agents.rppo.agent import RecurrentPPOAgent
+    from agents.rppo.tuner import policy_of
+
+    preset = make_preset(agent, ppo_kwargs=ppo_kwargs, model_based=model_based, model_kwargs=model_kwargs,
+                         prior=prior, prior_evals=prior_evals)  # fmt: skip
+    if is_screen_only(preset):
+        raise ValueError(f"{preset.name!r} never updates its policy: it is a proposer, not PPO training; run it "
+                         "with agents.session.open_session")  # fmt: skip
+    if env is None:
+        kw = {"task": task, "seed": seed, **preset.env_overrides, **(env_kwargs or {})}
+        if out_dir is not None:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            kw["history_path"] = Path(out_dir) / "history.jsonl"
+        env = gym.make(env_id, **kw).unwrapped
+    ppo = RecurrentPPOAgent(preset, out_dir=out_dir, policy_kwargs=policy_kwargs, max_episodes=max_episodes,
+                            tensorboard=tensorboard, torch_threads=torch_threads, n_envs=n_envs, backend=backend,
+                            address=address)  # fmt: skip
+    settings = {"env_id": env_id, "env_kwargs": env_kwargs or {}, "policy_kwargs": policy_of(preset, policy_kwargs)[0],
+                "torch_threads": torch_threads, "n_envs": n_envs, "prior": check_prior(ppo, env)}  # fmt: skip
+    return Session(ppo, env, budget, seed, out_dir, settings=settings, refit=False, tensorboard=tensorboard,
+                   progress=progress).run()  # fmt: skip
 
 
 def _load_task(task: Any, env_id: str, seed: int, env_kwargs: dict[str, Any]) -> Any:

@@ -131,9 +131,12 @@ def _cmd_tune(a: argparse.Namespace) -> int:
     if r.get("already_finished"):
         print(f"{out} is already finished: {r['full_evals']:g} evaluations of a budget of {a.budget}. "
               "Nothing to do; a larger --budget continues it.")  # fmt: skip
-    keys = ("best_config", "best_val", "test_of_best", "n_real_evals", "full_evals", "n_episodes", "n_model_episodes",
-            "wall_s", "agent_overhead_s_per_eval", "final_model")  # fmt: skip
-    print(json.dumps({k: r[k] for k in keys if k in r}, indent=2))
+    keys = ("best_config", "best_val", "test_of_best", "n_real_evals", "full_evals", "n_episodes", "wall_s",
+            "agent_overhead_s_per_eval", "final_model")  # fmt: skip
+    shown = {k: r[k] for k in keys if k in r}
+    if r.get("extra", {}).get("n_model_episodes"):  # the episodes the reward model answered
+        shown["n_model_episodes"] = r["extra"]["n_model_episodes"]
+    print(json.dumps(shown, indent=2))
     print(_written(out))
     return 0
 

@@ -92,7 +92,9 @@ def loto_table(
                 f"budget {b}: `{agent}` >= `{o}` on mean best validation on {v}/{n} tasks ({share:.0%}); "
                 f"on the test score of that configuration on {t}/{n}"
             )
-    over = [r["extra"].get("agent_overhead_s_per_eval") for r in runs if r["agent"] == agent and r.get("extra")]
+    # Top level since results have a session's shape; in the agent's extra before.
+    over = [r.get("agent_overhead_s_per_eval", (r.get("extra") or {}).get("agent_overhead_s_per_eval"))
+            for r in runs if r["agent"] == agent]  # fmt: skip
     over = [x for x in over if x is not None]
     if over:
         summary.append(f"`{agent}` agent overhead per real evaluation: median {statistics.median(over):.3f} s "

@@ -22,7 +22,16 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.speed import speed_note
-from benchmarks.stats import BUDGETS, budget_lines, paired_differences, paired_verdict
+from benchmarks.stats import (
+    BUDGETS,
+    budget_lines,
+    budget_points,
+    log_time_regret,
+    median_eval_s,
+    paired_differences,
+    paired_verdict,
+    regret_area,
+)
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
 
@@ -154,6 +163,7 @@ def make_report(
     out = Path(out)  # made only once the input is known to be good
     out.mkdir(parents=True, exist_ok=True)
     lines = [f"# {title or 'Benchmark report'}", "", *_source(df, results, agents, tasks)]
+    lines += _anytime(df, out)
     lines += budget_lines(df, out, reference, budgets)
     lines += _per_task_tables(df, agents, tasks)
     lines += _summary(df, agents)
@@ -164,6 +174,39 @@ def make_report(
     md = out / "report.md"
     md.write_text("\n".join(lines))
     return md
+
+
+def _anytime(df: pd.DataFrame, out: Path) -> list[str]:
+    """For time-budgeted runs, first of all: mean normalized regret over tasks against log time
+    in the task's median evaluations, one line per agent, and the area under each line."""
+    unit, units = budget_points(df)
+    if unit != "median":
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    reach = float((df.time_budget / df.task.map(median_eval_s(df))).min())
+    curve = log_time_regret(df, np.geomspace(1.0, reach, 30))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for a in curve.columns:
+        ax.plot(curve.index, curve[a], label=a)
+    ax.set_xscale("log")
+    ax.set_xlabel("time, in the task's median evaluations (log)")
+    ax.set_ylabel("mean normalized regret (0 = best seen)")
+    ax.set_title(f"anytime: {df.task.nunique()} tasks, {df.seed.nunique()} seeds")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "regret_time.png", dpi=90)
+    plt.close(fig)
+    area = regret_area(curve).sort_values()
+    lines = ["## Anytime", "", f"Mean normalized regret over tasks against time, from 1 to {reach:.0f} of each "
+             "task's median evaluations (its evaluations' median seconds per full evaluation over its runs), on "
+             "each run's clock with the agent's own time; the area is the mean regret over that range on a log "
+             "axis (0 is best).", "", "![regret against log time](regret_time.png)", "",
+             "| agent | area under regret vs log time |", "|---|---|"]  # fmt: skip
+    return [*lines, *(f"| {a} | {v:.3f} |" for a, v in area.items()), ""]
 
 
 def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str]) -> list[str]:

@@ -37,16 +37,18 @@ def run_one(
     time_budget: float | None = None,
     probe: bool = False,
 ) -> dict[str, Any]:
-    """One run in this process: build the env (nthread=1), run the agent, return the result line.
-    ``time_budget`` stops the run at that many seconds on the env's clock (``run_agent``).
+    """One run in this process: build the env (nthread=1), run the agent in a session in memory
+    (:class:`~agents.session.Session`), return its result, which is the line: the shape of a
+    run directory's ``result.json``. ``time_budget`` stops the run at that many seconds on the
+    env's clock.
     ``probe`` first measures the machine's speed (:func:`benchmarks.speed.speed_probe`) into
     the line's ``speed_probe_s``."""
     import gymnasium as gym
     import torch as th
 
     import hpo_env  # noqa: F401 - registers the envs
-    from agents.base import run_agent
     from agents.registry import make_agent
+    from agents.session import Session
 
     th.set_num_threads(1)
     speed = speed_probe() if probe else None
@@ -54,7 +56,7 @@ def run_one(
     kw = {"nthread": 1, **(env_kwargs or {}), **a.env_overrides, "task": task, "seed": seed}
     env = gym.make(env_id, **kw)
     try:
-        res = run_agent(a, env, budget, seed, task=task, time_budget=time_budget).to_dict()
+        res = Session(a, env.unwrapped, budget, seed, None, task=task, time_budget=time_budget).run()
     finally:
         env.close()
     res["env"] = env_id

@@ -14,6 +14,11 @@ configuration) after each real evaluation, so one run at budget 100 also answers
 - **at least as good on the mean** as the reference, the paper's count, as a secondary column;
 - a **critical-difference diagram**: Friedman's test over tasks, then Nemenyi's post-hoc
   test (``scikit-posthocs``); agents joined by a bar are not told apart.
+
+A budget counts real evaluations (``unit="evals"``). Time-budgeted runs are read on their
+clock instead, since their evaluations differ in cost: at multiples of the task's median
+evaluation (``unit="median"``, :func:`median_eval_s`), or at percentages of each run's time
+budget (``unit="pct"``).
 """
 
 from __future__ import annotations
@@ -27,11 +32,16 @@ import pandas as pd
 
 __all__ = [
     "BUDGETS",
+    "MEDIAN_UNITS",
     "TIME_FRACTIONS",
     "at_budget",
     "budget_lines",
     "budget_table",
     "critical_difference",
+    "budget_points",
+    "log_time_regret",
+    "median_eval_s",
+    "regret_area",
     "paired_differences",
     "paired_verdict",
     "score_range",
@@ -41,6 +51,8 @@ __all__ = [
 BUDGETS = (10, 25, 50, 100)
 #: Percentages of the time budget the report reads runs with one at (``hpo-rl bench --time-budget``).
 TIME_FRACTIONS = (25, 50, 100)
+#: Time budgets, in the task's median evaluations, that the report reads time-budgeted runs at.
+MEDIAN_UNITS = (2, 5, 10, 25, 50, 200)
 
 
 def paired_verdict(d: np.ndarray) -> str:
@@ -68,25 +80,44 @@ def _after(traj: list[list[Any]], b: float, col: int, axis: int = 0) -> float:
     return val
 
 
-def at_budget(df: pd.DataFrame, b: int, time: bool = False) -> pd.DataFrame:
-    """``df`` with ``best_val`` and ``test_of_best`` as they stood after ``b`` real evaluations,
-    or with ``time=True`` at ``b`` percent of each run's ``time_budget`` (wall seconds)."""
-    out = df.copy()
-    if time:
-        limits = [b / 100 * tb for tb in df.time_budget]
-        out["best_val"] = [_after(t, x, 2, axis=1) for t, x in zip(df.trajectory, limits, strict=True)]
-        out["test_of_best"] = [_after(t, x, 3, axis=1) for t, x in zip(df.trajectory, limits, strict=True)]
-        return out
-    out["best_val"] = [_after(t, b, 2) for t in df.trajectory]
-    out["test_of_best"] = [_after(t, b, 3) for t in df.trajectory]
+def median_eval_s(df: pd.DataFrame) -> pd.Series:
+    """Per task, the seconds of its median evaluation: the median over the task's runs of each
+    run's evaluation seconds per full-evaluation equivalent (``eval_s / full_evals``; a
+    partial evaluation counts for what it stands for). The clock's unit that makes tasks of
+    different cost comparable; the agent's own time is not in it."""
+    full = df["full_evals"] if "full_evals" in df else df["n_real_evals"]
+    per = df["eval_s"] / full.fillna(df["n_real_evals"]).where(lambda x: x > 0)
+    return per.groupby(df["task"]).median()
+
+
+def _limits(df: pd.DataFrame, b: float, unit: str) -> list[float]:
+    """Each run's limit at budget ``b`` in ``unit``: evaluations, or seconds on its clock."""
+    if unit == "evals":
+        return [b] * len(df)
+    if unit == "pct":
+        return [b / 100 * tb for tb in df.time_budget]
+    if unit == "median":
+        med = median_eval_s(df)
+        return [b * med[t] for t in df.task]
+    raise ValueError(f"unit={unit!r}; expected 'evals', 'pct' or 'median'")
+
+
+def at_budget(df: pd.DataFrame, b: float, unit: str = "evals") -> pd.DataFrame:
+    """``df`` with ``best_val`` and ``test_of_best`` as they stood at budget ``b``: after ``b``
+    real evaluations, at ``b`` percent of each run's ``time_budget`` (``unit="pct"``), or at ``b``
+    of the task's median evaluations on the run's clock (``unit="median"``)."""
+    out, axis = df.copy(), 0 if unit == "evals" else 1
+    limits = _limits(df, b, unit)
+    for col, name in ((2, "best_val"), (3, "test_of_best")):
+        out[name] = [_after(t, x, col, axis) for t, x in zip(df.trajectory, limits, strict=True)]
     return out
 
 
-def budget_table(df: pd.DataFrame, b: int, reference: str | None = None, time: bool = False) -> pd.DataFrame:
-    """One row per agent at budget ``b`` (with ``time``, ``b`` percent of the time budget): mean
-    rank, normalized regret, mean best validation and test-of-best, and against ``reference``
-    win/tie/loss and "at least as good on the mean"."""
-    d = at_budget(df, b, time)
+def budget_table(df: pd.DataFrame, b: float, reference: str | None = None, unit: str = "evals") -> pd.DataFrame:
+    """One row per agent at budget ``b`` in ``unit`` (:func:`at_budget`): mean rank, normalized
+    regret, mean best validation and test-of-best, and against ``reference`` win/tie/loss and
+    "at least as good on the mean"."""
+    d = at_budget(df, b, unit)
     # tasks x agents; a seed with no success yet makes the task's mean NaN (ranked last, regret 1),
     # as it makes the paired differences lose.
     means = d.groupby(["task", "agent"]).best_val.agg(lambda x: x.mean(skipna=False)).unstack()
@@ -128,14 +159,14 @@ def paired_differences(df: pd.DataFrame, a: str, b: str) -> np.ndarray:
     return (pa[common] - pb[common]).to_numpy()
 
 
-def critical_difference(df: pd.DataFrame, b: int, path: Path, time: bool = False) -> float | None:
+def critical_difference(df: pd.DataFrame, b: float, path: Path, unit: str = "evals") -> float | None:
     """Friedman's p-value over tasks at budget ``b`` and a critical-difference diagram (Nemenyi)
     saved to ``path``; None (no diagram) with fewer than 3 agents or 2 tasks that all ran."""
     import matplotlib.pyplot as plt
     import scikit_posthocs as sp
     from scipy.stats import friedmanchisquare
 
-    means = at_budget(df, b, time).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
+    means = at_budget(df, b, unit).groupby(["task", "agent"]).best_val.mean().unstack().dropna()
     if means.shape[1] < 3 or means.shape[0] < 2 or (means.nunique(axis=1) <= 1).all():
         return None  # too few to rank, or every agent ties on every task: nothing to test
     p = float(friedmanchisquare(*(means[a].to_numpy() for a in means.columns)).pvalue)
@@ -145,7 +176,7 @@ def critical_difference(df: pd.DataFrame, b: int, path: Path, time: bool = False
     fig, ax = plt.subplots(figsize=(7, 1.2 + 0.3 * len(ranks)))
     sp.critical_difference_diagram(ranks, sig, ax=ax)
     ax.set_title(
-        f"{_label(b, time)}: mean rank over {len(means)} tasks, Friedman p = {p:.3g}\n"
+        f"{_label(b, unit)}: mean rank over {len(means)} tasks, Friedman p = {p:.3g}\n"
         "a bar joins agents Nemenyi's test does not tell apart (p >= 0.05)",
         fontsize=9,
     )
@@ -155,43 +186,67 @@ def critical_difference(df: pd.DataFrame, b: int, path: Path, time: bool = False
     return p
 
 
-def _label(b: int, time: bool) -> str:
-    return f"{b}% of the time budget" if time else f"budget {b}"
+def _label(b: float, unit: str) -> str:
+    return {"pct": f"{b:g}% of the time budget", "median": f"{b:g} median evaluations"}.get(unit, f"budget {b:g}")
+
+
+def budget_points(df: pd.DataFrame, budgets: tuple[int, ...] = BUDGETS) -> tuple[str, list[float]]:
+    """The unit and the budgets a report reads ``df`` at: time-budgeted runs at the
+    :data:`MEDIAN_UNITS` that every run's time budget reaches on its task (else at
+    :data:`TIME_FRACTIONS` of it); other runs at the count budgets they reached."""
+    if "time_budget" in df and df.time_budget.notna().all():
+        reach = (df.time_budget / df.task.map(median_eval_s(df))).min()
+        units = [float(u) for u in MEDIAN_UNITS if u <= reach]
+        return ("median", units) if units else ("pct", [float(b) for b in TIME_FRACTIONS])
+    top = int(df.budget.max())
+    return "evals", sorted({b for b in budgets if b <= top} | {top})
+
+
+_HEADS = {"evals": "budgets {}", "median": "{} of the task's median evaluations", "pct": "{} % of the time budget"}
+_COLUMN = {"evals": "budget", "median": "median evals", "pct": "% of time"}
 
 
 def budget_lines(df: pd.DataFrame, out: Path, reference: str | None, budgets: tuple[int, ...] = BUDGETS) -> list[str]:
     """The report's leading section: the table at each budget the runs reached, and a
-    critical-difference diagram per budget. Runs with a time budget are read at
-    :data:`TIME_FRACTIONS` of it instead, since their evaluations differ in cost."""
-    time = "time_budget" in df and df.time_budget.notna().all()
-    if time:
-        bs = list(TIME_FRACTIONS)
-        head = f"## At {', '.join(f'{b}%' for b in bs)} of the time budget"
-    else:
-        top = int(df.budget.max())
-        bs = sorted({b for b in budgets if b <= top} | {top})
-        head = f"## At budgets {', '.join(map(str, bs))}"
+    critical-difference diagram per budget (:func:`budget_points` says which budgets)."""
+    unit, bs = budget_points(df, budgets)
     ref = f" against {reference}" if reference else ""
-    lines = [f"{head}: rank, regret{' and paired wins' + ref if reference else ''}", ""]
+    head = _HEADS[unit].format(", ".join(f"{b:g}" for b in bs))
+    lines = [f"## At {head}: rank, regret{' and paired wins' + ref if reference else ''}", ""]
     legend = ("Mean rank of the per-task mean best validation score (1 is best); normalized regret (0 is the best "
               "seen on the task, 1 the worst first evaluation)")  # fmt: skip
+    if unit == "median":
+        legend += "; times on each run's clock (the agent's own time included), in units of median_eval_s"
     if reference:
         legend += ("; W/T/L: per task, a tie when the paired difference over seeds is within 2 standard errors; "
                    "≥ ref: tasks where the mean is at least the reference's")  # fmt: skip
     lines += [legend + ".", ""]
-    cols = f"| {'% of time' if time else 'budget'} | agent | mean rank | normalized regret | best val | test of best |"
+    cols = f"| {_COLUMN[unit]} | agent | mean rank | normalized regret | best val | test of best |"
     lines += [cols + (" W/T/L | ≥ ref |" if reference else ""), "|---" * (6 + 2 * bool(reference)) + "|"]
     for b in bs:
-        t = budget_table(df, b, reference, time).sort_values("mean_rank")
+        t = budget_table(df, b, reference, unit).sort_values("mean_rank")
         for a, r in t.iterrows():
             test = "—" if pd.isna(r.test_of_best) else f"{r.test_of_best:.4f}"  # a surrogate may predict no test
-            row = f"| {b} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {test} |"
+            row = f"| {b:g} | {a} | {r.mean_rank:.2f} | {r.regret:.3f} | {r.best_val:.4f} | {test} |"
             if reference:
                 row += " — | — |" if a == reference else f" {r.wtl} | {int(r.at_least)} |"
             lines.append(row)
     lines.append("")
     for b in bs:
-        name = f"cd_{b}{'pct' if time else ''}.png"
-        if critical_difference(df, b, out / name, time) is not None:
-            lines += [f"![critical difference at {_label(b, time)}]({name})", ""]
+        name = f"cd_{b:g}{ {'evals': '', 'pct': 'pct', 'median': 'med'}[unit] }.png"
+        if critical_difference(df, b, out / name, unit) is not None:
+            lines += [f"![critical difference at {_label(b, unit)}]({name})", ""]
     return lines
+
+
+def log_time_regret(df: pd.DataFrame, grid: np.ndarray) -> pd.DataFrame:
+    """Mean normalized regret over tasks (rows: ``grid``, in the task's median evaluations;
+    columns: agents), read off time-budgeted runs' clocks: the curve of the anytime plot."""
+    return pd.DataFrame({float(u): budget_table(df, float(u), unit="median").regret for u in grid}).T
+
+
+def regret_area(curve: pd.DataFrame) -> pd.Series:
+    """Per agent, the area under the regret curve against log time, divided by the log range:
+    the mean normalized regret over the budgets, each decade weighted alike (0 is best)."""
+    x = np.log(curve.index.to_numpy(dtype=float))
+    return curve.apply(lambda y: float(np.trapezoid(y.to_numpy(), x) / (x[-1] - x[0])))

@@ -29,7 +29,7 @@ def scores(env):
 def test_agent_beats_its_first_episodes_and_random_actions():
     env = HPOEnv(FunctionObjective(closeness, SPACE5))
     result = tune(env=env, budget=300, seed=0, progress=False)
-    assert result.n_real_evals == 300
+    assert result["n_real_evals"] == 300
     v = scores(env)
     rng = np.random.default_rng(0)
     random_mean = np.mean([closeness(SPACE5.decode(rng.uniform(-1, 1, 5))) for _ in range(2000)])
@@ -37,7 +37,7 @@ def test_agent_beats_its_first_episodes_and_random_actions():
     # Margins: 0.15 over its own start, 0.2 over uniform random actions.
     assert last > first + 0.15, (first, last)
     assert last > random_mean + 0.2, (random_mean, last)
-    assert result.best_val > 0.85
+    assert result["best_val"] > 0.85
 
 
 # The best value of the last hyperparameter is T[first], where "first" is whichever

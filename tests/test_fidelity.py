@@ -227,8 +227,8 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes_in_the_one_sessi
     assert main(args) == 0
     r = json.loads((out / "result.json").read_text())
     history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
-    assert r["agent"] == "portfolio-tpe-hyperband" and r["finished"] and r["prior_saw_task"] is False
-    assert r["cost_aware"] and r["portfolio"].endswith("portfolio_xgb.json")
+    assert r["agent"] == "portfolio-tpe-hyperband" and r["finished"] and r["extra"]["prior_saw_task"] is False
+    assert r["extra"]["cost_aware"] and r["extra"]["portfolio"].endswith("portfolio_xgb.json")
     assert r["full_evals"] == pytest.approx(full_evals(history), abs=1e-5) and r["n_real_evals"] == len(history)
     best = max((h for h in history if is_full(h) and h["error"] is None), key=lambda h: h["val_score"])
     assert r["best_config"] == best["config"] and r["final_model"]["card"].endswith("model.json")

@@ -88,29 +88,29 @@ def kl_run():
 
 def test_budget_counts_only_real_evaluations(kl_run):
     r, env = kl_run
-    assert r.n_real_evals == env.n_real_evals == 30
-    assert r.n_model_episodes > 0 and r.n_episodes < 30 + r.n_model_episodes
+    assert r["n_real_evals"] == env.n_real_evals == 30
+    assert r["extra"]["n_model_episodes"] > 0 and r["n_episodes"] < 30 + r["extra"]["n_model_episodes"]
 
 
 def test_incumbent_is_always_a_real_evaluation(kl_run):
     r, env = kl_run
     real = [x for x in env.history.records if x["error"] is None]
-    assert r.best_val == max(x["val_score"] for x in real)
-    assert any(x["config"] == r.best_config for x in real)
+    assert r["best_val"] == max(x["val_score"] for x in real)
+    assert any(x["config"] == r["best_config"] for x in real)
 
 
 def test_kl_crossing_ends_each_model_stretch(kl_run):
     r, _ = kl_run
-    assert r.model_stretches, "the loop never used the model"
-    for s in r.model_stretches:
+    assert r["extra"]["model_stretches"], "the loop never used the model"
+    for s in r["extra"]["model_stretches"]:
         assert s["kl"] > 0.02 and s["updates"] < 40
 
 
 def test_fixed_horizon_ends_after_its_updates():
     env = hpo_env.make_xgb_env("iris")
     r = tune(env=env, budget=24, seed=0, progress=False, model_based="fixed", model_kwargs={"fixed_updates": 2})
-    assert r.model_stretches and all(s["updates"] == 2 for s in r.model_stretches)
-    assert r.n_real_evals == 24
+    assert r["extra"]["model_stretches"] and all(s["updates"] == 2 for s in r["extra"]["model_stretches"])
+    assert r["n_real_evals"] == 24
 
 
 def test_policy_kl_is_zero_for_the_same_policy_and_grows_with_training():
@@ -221,11 +221,11 @@ def test_screened_loop_keeps_the_budget_and_trains_on_the_model_only():
     later real evaluation is a screened proposal, and PPO learns from the model."""
     env = counting_env()
     r = tune(env=env, budget=27, seed=0, progress=False, model_based="kl", model_kwargs={"screen": 100})
-    assert r.n_real_evals == env.n_real_evals == CountingXGBoost.calls == 27
+    assert r["n_real_evals"] == env.n_real_evals == CountingXGBoost.calls == 27
     # The policy's own real episodes (two rollouts of 8 reach min_real_evals=10), then screened
     # ones, each counted as an episode by the env and the run alike.
-    assert len(r.model_stretches) >= 2 and r.n_model_episodes > 0
-    assert r.n_episodes == env.n_episodes == 27
+    assert len(r["extra"]["model_stretches"]) >= 2 and r["extra"]["n_model_episodes"] > 0
+    assert r["n_episodes"] == env.n_episodes == 27
     with pytest.raises(ValueError, match="screen=-1"):
         tune(env=counting_env(), budget=2, model_based="kl", model_kwargs={"screen": -1})
     with pytest.raises(ValueError, match="finetune=False needs screen"):

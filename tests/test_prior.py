@@ -29,7 +29,8 @@ from agents.prior import (
 )
 from agents.registry import make_agent, preset_agent
 from agents.rppo.presets import PRESETS
-from agents.rppo.tuner import make_preset, tune
+from agents.rppo.tuner import make_preset
+from agents.session import tune
 from hpo_env import Float, SearchSpace
 from hpo_env.fast.multitask import MultiTaskSurrogateEnv
 from hpo_env.fast.tables import Table
@@ -186,8 +187,9 @@ def test_rppo_prior_falls_back_with_a_warning_when_the_weights_are_missing(tmp_p
 def test_tune_starts_from_the_prior_and_keeps_its_budget(tmp_path):
     r = tune("wine", 14, 0, env_id="HPO-XGB-Surrogate-v0", prior="default", model_based="kl",
              out_dir=tmp_path / "run", progress=False, tensorboard=False)  # fmt: skip
-    assert r.n_real_evals == 14 and r.settings["prior"] == str(DEFAULT_PRIOR) and r.settings["prior_evals"] == 10
-    assert r.settings["policy_kwargs"]["state_dependent_std"] is True
+    assert r["n_real_evals"] == 14 and r["settings"]["prior"] == str(DEFAULT_PRIOR)
+    assert r["settings"]["preset"]["prior_evals"] == 10
+    assert r["settings"]["policy_kwargs"]["state_dependent_std"] is True
     with pytest.raises(PriorError, match="no prior weights"):
         tune("wine", 5, 0, env_id="HPO-XGB-Surrogate-v0", prior=tmp_path / "missing.pt", progress=False)
 
@@ -234,7 +236,7 @@ def test_rppo_prior_writes_no_checkpoint_and_one_leaves_out_an_optimizer_never_b
     res = open_session("iris", 12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", out_dir=tmp_path / "run",
                        progress=False, tensorboard=False).run()  # fmt: skip
     assert res["n_real_evals"] == 12 and not (tmp_path / "run" / "checkpoint.zip").exists()
-    with pytest.raises(ValueError, match="never updates its policy .* it is a proposer"):
+    with pytest.raises(ValueError, match="never updates its policy: it is a proposer"):
         tune("iris", budget=12, agent="rppo-prior", env_id="HPO-XGB-Surrogate-v0", progress=False)
     # A model whose policy has not been trained: its checkpoint must not build an optimizer to save it.
     env = hpo_env.make_surrogate_env("iris")

@@ -5,7 +5,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the Ray backend is the optional [ray] extra")
 
 from agents.parallel import init_ray, shutdown_ray  # noqa: E402
-from agents.rppo.tuner import tune  # noqa: E402
+from agents.session import tune  # noqa: E402
 from benchmarks.runner import run_matrix  # noqa: E402
 from hpo_env.history import read_jsonl  # noqa: E402
 
@@ -36,8 +36,8 @@ def test_tune_with_parallel_envs_gives_the_same_run_on_ray_and_on_processes(loca
     kw = {"budget": 8, "seed": 0, "n_envs": 2, "progress": False, "tensorboard": False}
     a = tune("iris", backend="ray", **kw)
     b = tune("iris", backend="process", **kw)
-    assert a.n_real_evals == b.n_real_evals == 8 and a.n_episodes == 8
-    assert a.best_config == b.best_config and a.best_val == b.best_val
+    assert a["n_real_evals"] == b["n_real_evals"] == 8 and a["n_episodes"] == 8
+    assert a["best_config"] == b["best_config"] and a["best_val"] == b["best_val"]
 
 
 def test_ray_tune_drives_our_sampler_through_optuna_search(local_ray, tmp_path):

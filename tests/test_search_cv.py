@@ -41,6 +41,7 @@ def test_cv_results_have_randomized_search_cv_keys_and_agree_with_best():
     assert len(r["params"]) == 5 and r["rank_test_score"][ours.best_index_] == 1
     assert ours.best_score_ == pytest.approx(max(r["mean_test_score"]))
     assert ours.best_params_ == r["params"][ours.best_index_] and ours.n_splits_ == 3
+    assert ours.session_["best_val"] == ours.best_score_ and ours.session_["n_real_evals"] == 5
     assert set(ours.predict(X)) <= set(names) and ours.score(X, labels) > 0.9
     assert ours.predict_proba(X).shape == (150, 3)
 

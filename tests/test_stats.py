@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from benchmarks.report import load_results, make_report
-from benchmarks.stats import at_budget, budget_table, paired_verdict
+from benchmarks.stats import (
+    at_budget,
+    budget_points,
+    budget_table,
+    log_time_regret,
+    median_eval_s,
+    paired_verdict,
+    regret_area,
+)
 
 TASKS = ("t1", "t2", "t3", "t4")
 
@@ -81,6 +89,30 @@ def test_a_run_with_no_success_yet_ranks_last_and_loses(tmp_path):
 def test_time_budgeted_runs_are_read_at_fractions_of_their_budget(tmp_path):
     df = load_results(results(tmp_path))
     df["time_budget"] = 10.0  # the trajectories' walls are 0, 1, ..., 9 s
-    d = at_budget(df, 25, time=True)  # 2.5 s: three evaluations, A two fifths of the way from 0.5
+    d = at_budget(df, 25, unit="pct")  # 2.5 s: three evaluations, A two fifths of the way from 0.5
     assert d[d.agent == "A"].best_val.to_numpy() == pytest.approx(0.68)
-    assert budget_table(df, 25, reference="C", time=True).loc["A", "wtl"] == "4/0/0"
+    assert budget_table(df, 25, reference="C", unit="pct").loc["A", "wtl"] == "4/0/0"
+
+
+def test_time_budgeted_runs_are_read_in_each_tasks_median_evaluations(tmp_path):
+    df = load_results(results(tmp_path))
+    # t1's evaluations take 0.5 s, the others' 0.1 s; A's run on t1 was half partial evaluations.
+    df["eval_s"] = np.where(df.task == "t1", 5.0, 1.0)
+    df["full_evals"] = np.where((df.task == "t1") & (df.agent == "A"), 5.0, 10.0)
+    df["time_budget"] = 9.0
+    med = median_eval_s(df)  # A's 1 s per full evaluation on t1 is outvoted by B's and C's 0.5 s
+    assert med["t1"] == pytest.approx(0.5) and med["t2"] == pytest.approx(0.1)
+    d = at_budget(df, 5, unit="median")  # t1: 2.5 s, three evaluations; t2: 0.5 s, one evaluation
+    a = d[d.agent == "A"].set_index(["task", "seed"]).best_val
+    assert a["t1", 0] == pytest.approx(0.68) and a["t2", 0] == pytest.approx(0.5)
+    assert budget_points(df) == ("median", [2.0, 5.0, 10.0])  # t1's 9 s reach 18 median evaluations
+    # At 1: every run's first evaluation (regret 1). At 18: A is done on t1 (0) and at its
+    # second evaluation elsewhere (1.8 s: 0.59, regret 0.8).
+    curve = log_time_regret(df, np.array([1.0, 18.0]))
+    assert curve.loc[1.0, "A"] == pytest.approx(1.0) and curve.loc[18.0, "A"] == pytest.approx(0.6)
+    assert regret_area(curve)["A"] == pytest.approx(0.8)
+    path = tmp_path / "timed.jsonl"
+    df.to_json(path, orient="records", lines=True)
+    text = make_report(path, tmp_path / "rep").read_text()
+    assert "## Anytime" in text and "## At 2, 5, 10 of the task's median evaluations" in text
+    assert (tmp_path / "rep" / "regret_time.png").exists()

@@ -16,14 +16,14 @@ def read_history(path):
 
 def test_tune_writes_result_history_checkpoint_and_tensorboard(tmp_path):
     r = tune("breast_cancer", budget=12, seed=0, out_dir=tmp_path, progress=False)
-    assert r.n_real_evals == 12 and 0.85 < r.best_val <= 1.0 and 0.8 < r.test_of_best <= 1.0
+    assert r["n_real_evals"] == 12 and 0.85 < r["best_val"] <= 1.0 and 0.8 < r["test_of_best"] <= 1.0
     res = json.loads((tmp_path / "result.json").read_text())
-    assert res["best_config"] == r.best_config and res["n_real_evals"] == 12
+    assert res["best_config"] == r["best_config"] and res["n_real_evals"] == 12
     assert res["settings"]["policy_kwargs"]["lstm_hidden_size"] == 35
     ppo = res["settings"]["preset"]["ppo"]
     assert res["settings"]["agent"] == "rppo" and ppo["learning_rate"] == 0.007 and ppo["gamma"] == 1.0
     hist = read_history(tmp_path / "history.jsonl")
-    assert len(hist) == 12 and max(h["val_score"] for h in hist) == r.best_val
+    assert len(hist) == 12 and max(h["val_score"] for h in hist) == r["best_val"]
     assert (tmp_path / "checkpoint.zip").exists()
     assert any(p.name.startswith("events.out.tfevents") for p in (tmp_path / "tb").rglob("*"))
 
@@ -32,7 +32,7 @@ def test_tune_resumes_and_refuses_other_settings(tmp_path):
     tune("iris", budget=8, seed=1, out_dir=tmp_path, progress=False)
     r = tune("iris", budget=16, seed=1, out_dir=tmp_path, progress=False)
     hist = read_history(tmp_path / "history.jsonl")
-    assert r.n_real_evals == 16 and [h["n"] for h in hist] == list(range(16))
+    assert r["n_real_evals"] == 16 and [h["n"] for h in hist] == list(range(16))
     with pytest.raises(ValueError, match=r"holds a run with other settings \(task.seed is 1 there, 2 here\)"):
         tune("iris", budget=16, seed=2, out_dir=tmp_path, progress=False)
 
@@ -40,7 +40,7 @@ def test_tune_resumes_and_refuses_other_settings(tmp_path):
 def test_seeded_runs_are_reproducible(tmp_path):
     a = tune("iris", budget=10, seed=3, progress=False)
     b = tune("iris", budget=10, seed=3, progress=False)
-    assert a.best_config == b.best_config and a.best_val == b.best_val
+    assert a["best_config"] == b["best_config"] and a["best_val"] == b["best_val"]
 
 
 def test_killed_cli_run_resumes_without_losing_or_repeating_evaluations(tmp_path, kill_midway):

@@ -20,15 +20,25 @@ def test_every_agent_writes_the_same_run_directory_shape(agent, tmp_path):
     assert r["n_real_evals"] == len(history) and r["best_val"] == max(
         h["val_score"] for h in history if not h.get("pruned") and h.get("fidelity") is None
     )
-    keys = {k for k in r if k not in ("stalled", "prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by")}
-    assert keys == set(_shape(tmp_path))
+    assert set(r) == set(_shape(tmp_path))
     settings = json.loads((out / "settings.json").read_text())
     assert settings == r["settings"] and settings["agent"] == agent and settings["budget"] == 4
 
 
 def _shape(tmp_path):
     r = open_session("iris", 2, 0, out_dir=tmp_path / "shape", agent="random", refit=True).run()
-    return [k for k in r if k not in ("stalled", "prior", "portfolio", "cost_aware", "prior_saw_task", "stopped_by")]
+    return list(r)
+
+
+def test_a_benchmark_line_has_the_shape_of_a_run_directory_result(tmp_path):
+    from benchmarks.runner import run_one
+
+    line = run_one("tpe", "iris", 0, 3)
+    on_disk = open_session("iris", 3, 0, out_dir=tmp_path / "run", agent="tpe", refit=False).run()
+    assert set(line) - {"env"} == set(on_disk) and line["out_dir"] is None
+    same = ("agent", "task", "seed", "budget", "best_val", "test_of_best", "best_config", "n_real_evals")
+    assert {k: line[k] for k in same} == {k: on_disk[k] for k in same} and line["task"] == "iris"
+    assert [t[2] for t in line["trajectory"]] == [t[2] for t in on_disk["trajectory"]]
 
 
 def test_the_task_is_loaded_once_and_a_rerun_changes_nothing(tmp_path, monkeypatch):

@@ -38,23 +38,11 @@ class RecurrentPPOAgent(Agent):
             # Weights that cannot be used: a random initial policy, the same settings otherwise.
             preset = preset.replace(prior=_usable_prior(preset.prior, base))
         self._tuner = Tuner(preset, base, start + budget, seed, **{"progress": False, **self.tune_kwargs})
-        return self._extra(self._tuner.run())
+        return self._tuner.run()
 
     def extra_so_far(self) -> dict[str, Any]:
         """What the run has counted so far (on an interrupt or a spent time budget)."""
-        tuner = self._tuner
-        return {} if tuner is None or tuner.budget_cb is None else self._extra(tuner.result())
-
-    @staticmethod
-    def _extra(r: Any) -> dict[str, Any]:
-        return {
-            "stalled": r.stalled,
-            "agent_overhead_s_per_eval": r.agent_overhead_s_per_eval,
-            "n_model_episodes": r.n_model_episodes,
-            "model_stretches": r.model_stretches,
-            "prior": r.settings.get("prior"),
-            "prior_saw_task": r.settings["prior_saw_task"],
-        }
+        return {} if self._tuner is None else self._tuner.extra()
 
 
 def _usable_prior(prior: Any, env: HPOEnv) -> str | None:

@@ -1,107 +1,58 @@
-"""``tune``: train the recurrent PPO agent on an HPO env until a budget of real evaluations is spent.
+"""``Tuner``: train the recurrent PPO agent on an HPO env until a budget of real evaluations is spent.
 
-One run writes, in ``out_dir``:
-    ``history.jsonl``   every real evaluation, appended as it happens
+In ``out_dir`` it keeps what PPO training adds to a run directory
+(:class:`~agents.session.Session` keeps the rest):
     ``checkpoint.zip``  the model after each PPO update (what a resumed run loads)
-    ``settings.json``   every setting of the run, so a result can be reproduced
-    ``result.json``     the best configuration, its scores, counts and timings
-    ``tb/``             TensorBoard logs (``tensorboard --logdir OUT/tb``)
-Calling ``tune`` again with the same ``out_dir`` and settings resumes where it stopped.
+    ``tb/rppo_*``       PPO's TensorBoard curves (``tensorboard --logdir OUT/tb``)
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
 import torch as th
 
-import hpo_env  # noqa: F401 - registers the envs for gym.make
 from agents.base import max_episodes as base_max_episodes
 from agents.base import task_spec
 from agents.rppo.callbacks import RealEvalBudgetCallback
 from agents.rppo.policy import HPORecurrentPolicy, HPORecurrentPPO, default_policy_kwargs
 from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
-from hpo_env.eval_log import EvalLog, ProgressBar
-from hpo_env.history import write_json_atomic
+from hpo_env.eval_log import ProgressBar
 
-__all__ = [
-    "TuneResult",
-    "Tuner",
-    "check_same_settings",
-    "first_difference",
-    "json_safe",
-    "make_preset",
-    "previous_result",
-    "tune",
-]
-
-
-@dataclass
-class TuneResult:
-    """What a tuning run found. ``test_of_best`` is the test score of the best-on-validation config."""
-
-    best_config: dict[str, Any] | None
-    best_val: float | None
-    test_of_best: float | None
-    n_real_evals: int
-    n_episodes: int
-    n_model_episodes: int
-    wall_s: float
-    eval_s: float
-    agent_overhead_s_per_eval: float | None
-    stalled: bool
-    model_stretches: list[dict[str, float]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-    out_dir: str | None = None
-    finished: bool = True
-    already_finished: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TuneResult:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
-
-
-def previous_result(out: Path | None) -> dict[str, Any]:
-    """The result.json of an earlier session of this run (finished or interrupted), else {}."""
-    path = None if out is None else out / "result.json"
-    if path is None or not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError:
-        return {}
-
-
-def json_safe(x: Any) -> Any:
-    return json.loads(json.dumps(x, default=lambda o: getattr(o, "__name__", repr(o))))
+__all__ = ["Tuner", "make_preset", "policy_of"]
 
 
 class Tuner:
     """One tuning run of an agent preset on one env, in four steps: :meth:`setup` (the
-    model, the callbacks, resuming ``out_dir``), :meth:`warm_start` (the prior's own
-    proposals), :meth:`learn` (RecurrentPPO until the budget is spent) and :meth:`result`.
-    :meth:`run` does all four; :func:`tune` builds the env and the preset for you.
+    model and the callbacks, from ``out_dir``'s checkpoint if there is one), :meth:`warm_start`
+    (the prior's own proposals), :meth:`learn` (RecurrentPPO until the budget is spent) and
+    :meth:`extra` (what the run counted). :meth:`run` does all four; the
+    :class:`~agents.rppo.agent.RecurrentPPOAgent` runs it in a session, and
+    :func:`~agents.session.tune` builds the env and the preset for you.
 
     Args:
         preset: the agent variant (:data:`~agents.rppo.presets.PRESETS`).
         env: the :class:`HPOEnv` to tune (its history is used as it is).
         budget: real evaluations in all, including any already in the env's history.
         seed: seeds the policy and the reward model.
-        out_dir, policy_kwargs, max_episodes, progress, tensorboard, torch_threads, n_envs,
-        backend, address, env_id, env_kwargs: as in :func:`tune`.
-        run_files: write ``settings.json`` and ``result.json`` in ``out_dir`` and resume from
-            them; False when a :class:`~agents.session.Session` keeps those files (the
-            checkpoint and TensorBoard logs still go to ``out_dir``).
+        out_dir: where the checkpoint and PPO's TensorBoard curves go; None keeps nothing.
+        policy_kwargs: override :func:`~agents.rppo.policy.default_policy_kwargs` (and a prior's).
+        max_episodes: stop after this many real or cached episodes even if the budget is not
+            spent (default :func:`agents.base.max_episodes`), in case the policy only
+            repeats cached configurations.
+        torch_threads: torch CPU threads (the nets are tiny; more threads only contend).
+        n_envs: episodes played side by side; their evaluations run in parallel on
+            ``n_envs`` workers (:class:`~agents.rppo.vec_env.ParallelEvalVecEnv`). An update
+            still uses ``episodes_per_update`` episodes (rounded up to a multiple of
+            ``n_envs``). Not combined with a reward model.
+        backend: where parallel evaluations run with ``n_envs > 1``: ``"process"`` or
+            ``"ray"`` (the ``[ray]`` extra).
+        address: a Ray cluster's address for ``backend="ray"`` (default: a local Ray).
+        progress: show a progress bar of the budget.
+        tensorboard: write PPO's TensorBoard curves under ``out_dir/tb``.
     """
 
     def __init__(
@@ -120,9 +71,6 @@ class Tuner:
         n_envs: int = 1,
         backend: str = "process",
         address: str | None = None,
-        env_id: str = "HPO-XGB-v0",
-        env_kwargs: dict[str, Any] | None = None,
-        run_files: bool = True,
     ) -> None:
         if int(budget) < 1:
             raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
@@ -139,47 +87,15 @@ class Tuner:
         self.preset, self.env, self.budget, self.seed = preset, env, int(budget), int(seed)
         self.out = Path(out_dir) if out_dir is not None else None
         self.max_episodes = max_episodes if max_episodes is not None else base_max_episodes(self.budget)
-        self.progress, self.tensorboard, self.run_files = progress, tensorboard, run_files
+        self.progress, self.tensorboard = progress, tensorboard
         self.torch_threads, self.n_envs, self.backend, self.address = int(torch_threads), int(n_envs), backend, address
-        self.prior_doc = None
-        pk = {**default_policy_kwargs(), **(policy_kwargs or {})}
-        if preset.prior is not None:
-            from agents.transfer.files import load_prior
-
-            self.prior_doc = load_prior(preset.prior)
-            pk = {**pk, **self.prior_doc["policy_kwargs"], **(policy_kwargs or {})}
-        self.policy_kwargs = pk
-        self.settings = self._settings(env_id, env_kwargs)
+        self.policy_kwargs, self.prior_doc = policy_of(preset, policy_kwargs)
+        self.prior_saw_task = self._prior_saw_task()  # warned about once, at the start
         self.model: Any = None
         self.train_env: Any = env
         self.budget_cb: RealEvalBudgetCallback | None = None
         self.control: Any = None
-        self.logs: list[EvalLog | ProgressBar] = []  # live logs following the history
-        self._prev: dict[str, Any] = {}
-
-    def _settings(self, env_id: str, env_kwargs: dict[str, Any] | None) -> dict[str, Any]:
-        """Every setting of the run, as settings.json records it (a resumed run must match)."""
-        env, p = self.env, self.preset.canonical()
-        return json_safe(
-            {
-                "agent": p.name,
-                "preset": p.to_dict(),
-                "env_id": env_id,
-                "task": getattr(env.objective, "task", None) and env.objective.task.describe(),
-                "budget": self.budget,
-                "seed": self.seed,
-                "env_kwargs": env_kwargs or {},
-                "order": env.order_name,
-                "objective": env.objective.describe(),
-                "space": env.space.to_list(),
-                "policy_kwargs": self.policy_kwargs,
-                "torch_threads": self.torch_threads,
-                "n_envs": self.n_envs,
-                "prior": None if self.prior_doc is None else self.prior_doc["path"],
-                "prior_evals": None if self.prior_doc is None else p.prior_evals,
-                "prior_saw_task": self._prior_saw_task(),
-            }
-        )
+        self.logs: list[ProgressBar] = []  # live logs following the history
 
     def _prior_saw_task(self) -> bool:
         """Whether the prior was trained on this env's task or a near-duplicate (then warned
@@ -196,18 +112,11 @@ class Tuner:
     def _resuming(self) -> bool:
         return self._checkpoint is not None and self._checkpoint.exists()
 
-    def setup(self) -> TuneResult | None:
-        """Check ``out_dir`` and build the model and callbacks. Returns the earlier result
-        when ``out_dir`` holds this run already finished (then there is nothing to do)."""
+    def setup(self) -> None:
+        """Build the model (from ``out_dir``'s checkpoint if there is one) and the callbacks."""
         th.set_num_threads(self.torch_threads)
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
-        self._prev = previous_result(self.out) if self.run_files else {}
-        prev, env = self._prev, self.env
-        if prev and env.n_real_evals >= self.budget and prev.get("finished") and prev.get("settings") == self.settings:
-            return TuneResult.from_dict({**prev, "already_finished": True})
-        if self.out is not None and self.run_files:
-            check_same_settings(self.out / "settings.json", self.settings)
         self.train_env = self._train_env()
         self.model = self._model()
         self.budget_cb = self._budget_callback()
@@ -215,7 +124,6 @@ class Tuner:
             from agents.rppo.model_control import KLModelControlCallback
 
             self.control = KLModelControlCallback(self.train_env, self.preset.model, budget=self.budget_cb)
-        return None
 
     def _train_env(self) -> Any:
         """What PPO trains on: the env, N parallel copies of it, or the reward-model wrapper."""
@@ -247,8 +155,6 @@ class Tuner:
 
     def _budget_callback(self) -> RealEvalBudgetCallback:
         inc, history = self.env.history.incumbent, self.env.history
-        if self.out is not None and self.tensorboard and self.run_files:  # a Session logs evaluations itself
-            self.logs.append(EvalLog(history, self.out / "tb" / "evals").attach())
         if self.progress:
             self.logs.append(ProgressBar(history, self.budget, self.env.n_real_evals).attach())
         return RealEvalBudgetCallback(
@@ -293,79 +199,38 @@ class Tuner:
         if self.n_envs > 1 and self.train_env is not self.env:
             self.train_env.close()
 
-    def run(self) -> TuneResult:
-        """Setup, warm start, learn; the result is written to ``out_dir`` also on an
-        interrupt or an error (the counts so far, which a resumed run adds to)."""
-        done = self.setup()
-        if done is not None:
-            return done
+    def run(self) -> dict[str, Any]:
+        """Setup, warm start, learn; returns :meth:`extra`."""
+        self.setup()
         try:
             self.warm_start()
             self.learn()
         finally:
             self.close()
-            result = self.result()
-            if self.out is not None and self.run_files:
-                write_json_atomic(self.out / "result.json", result.to_dict())
-        return result
+        return self.extra()
 
-    def result(self) -> TuneResult:
-        """The run's result over all its sessions: counts add to the previous session's, and
-        times are the env's clock, which a resumed history continues."""
-        env, cb, prev = self.env, self.budget_cb, self._prev
-        records = env.history.records
-        eval_s = float(sum(r["seconds"] for r in records))
-        wall = env.elapsed()
-        inc = env.history.incumbent
-        n = len(records)
-        stretches = [] if self.control is None else self.control.stretches
-        return TuneResult(
-            best_config=None if inc is None else inc["config"],
-            best_val=None if inc is None else inc["val_score"],
-            test_of_best=None if inc is None else inc["test_score"],
-            n_real_evals=env.n_real_evals,
-            n_episodes=int(prev.get("n_episodes", 0)) + cb.n_episodes,
-            n_model_episodes=int(prev.get("n_model_episodes", 0)) + cb.n_model,
-            wall_s=wall,
-            eval_s=eval_s,
-            # The env's clock counts a simulated objective's (fast mode) reported seconds, so
-            # what is left after the evaluations' seconds is the agent's own time either way.
-            agent_overhead_s_per_eval=(wall - eval_s) / n if n else None,
-            stalled=cb.stalled,
-            model_stretches=[*prev.get("model_stretches", []), *stretches],
-            settings=self.settings,
-            out_dir=None if self.out is None else str(self.out),
-            finished=env.n_real_evals >= self.budget or cb.stalled,
-        )
+    def extra(self) -> dict[str, Any]:
+        """What the run has counted so far, for its result's ``extra``: whether it stalled,
+        its episodes on the reward model and the model's stretches, and its prior."""
+        cb = self.budget_cb
+        return {
+            "stalled": cb is not None and cb.stalled,
+            "n_model_episodes": 0 if cb is None else cb.n_model,
+            "model_stretches": [] if self.control is None else self.control.stretches,
+            "prior": None if self.prior_doc is None else self.prior_doc["path"],
+            "prior_saw_task": self.prior_saw_task,
+        }
 
 
-def check_same_settings(path: Path, settings: dict[str, Any]) -> None:
-    """Refuse an ``out_dir`` that holds a run with other settings (the budget may grow on
-    resume), naming the first setting that differs; then record these."""
-    if path.exists():
-        diff = first_difference({**json.loads(path.read_text()), "budget": None}, {**settings, "budget": None})
-        if diff is not None:
-            run = path.parent
-            raise ValueError(f"{run} holds a run with other settings ({diff}); use another out_dir or delete it")
-    write_json_atomic(path, settings)
+def policy_of(preset: RPPOPreset, policy_kwargs: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    """The policy's arguments: :func:`default_policy_kwargs`, then the prior's (if the preset
+    has one), then ``policy_kwargs``; and the prior's document (None without a prior)."""
+    if preset.prior is None:
+        return {**default_policy_kwargs(), **(policy_kwargs or {})}, None
+    from agents.transfer.files import load_prior
 
-
-def first_difference(before: Any, now: Any, where: str = "") -> str | None:
-    """None if equal, else the first setting that differs, in words: ``task.name is 'a' there, 'b' here``."""
-    if isinstance(before, dict) and isinstance(now, dict):
-        for k in list(dict.fromkeys([*before, *now])):
-            d = first_difference(before.get(k), now.get(k), f"{where}.{k}" if where else str(k))
-            if d is not None:
-                return d
-        return None
-    if before == now:
-        return None
-    return f"{where or 'settings'} is {_short(before)} there, {_short(now)} here"
-
-
-def _short(x: Any) -> str:
-    text = json.dumps(x, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."
+    doc = load_prior(preset.prior)
+    return {**default_policy_kwargs(), **doc["policy_kwargs"], **(policy_kwargs or {})}, doc
 
 
 def make_preset(
@@ -409,84 +274,3 @@ def make_preset(
     if prior_evals is not None:
         changes["prior_evals"] = int(prior_evals)
     return agent.replace(**changes) if changes else agent
-
-
-def tune(
-    task: Any = "breast_cancer",
-    budget: int = 30,
-    seed: int = 0,
-    *,
-    agent: str | RPPOPreset = "rppo",
-    env_id: str = "HPO-XGB-v0",
-    env_kwargs: dict[str, Any] | None = None,
-    env: HPOEnv | None = None,
-    out_dir: str | os.PathLike[str] | None = None,
-    policy_kwargs: dict[str, Any] | None = None,
-    ppo_kwargs: dict[str, Any] | None = None,
-    model_based: str | None = None,
-    model_kwargs: dict[str, Any] | None = None,
-    prior: str | os.PathLike[str] | None = None,
-    prior_evals: int | None = None,
-    max_episodes: int | None = None,
-    progress: bool = True,
-    tensorboard: bool = True,
-    torch_threads: int = 1,
-    n_envs: int = 1,
-    backend: str = "process",
-    address: str | None = None,
-) -> TuneResult:
-    """Tune ``task`` for ``budget`` real evaluations with one of our agents (:class:`Tuner`).
-
-    Args:
-        task: task spec for the env (``breast_cancer``, ``pmlb:NAME``, ``csv:PATH``...).
-        budget: real evaluations to spend (cached repeats are free).
-        seed: seeds the split, XGBoost, the env's RNG and the policy.
-        agent: the agent variant: a name in :data:`~agents.rppo.presets.PRESETS` (default
-            ``"rppo"``, the paper's agent without the model) or an
-            :class:`~agents.rppo.presets.RPPOPreset`. The arguments below that are given
-            replace fields of it (:func:`make_preset`).
-        env_id: a registered env id (``HPO-XGB-v0``); built with the preset's
-            ``env_overrides`` (the task's meta-features for a prior).
-        env_kwargs: more ``gym.make`` arguments (``data_dir``, ``target``, ``metric``, ...).
-        env: an already built :class:`HPOEnv` (e.g. a synthetic objective) instead of
-            ``env_id``/``task``; its history is used as it is.
-        out_dir: where the run's files go (see the module docstring); None writes nothing.
-        policy_kwargs: override :func:`default_policy_kwargs` (and a prior's).
-        ppo_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.PPOSettings`.
-        model_based: ``"kl"`` (the paper's reward model with the dynamic KL horizon) or
-            ``"fixed"`` turns the model on with that horizon; None keeps the preset's.
-        model_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.ModelSettings`.
-        prior: weights to start from (a path, or ``"default"`` for the shipped ones);
-            weights for another space or observation raise :class:`~agents.prior.PriorError`.
-        prior_evals: with a prior, its own samples evaluated before anything else.
-        max_episodes: stop after this many real or cached episodes even if the budget is not
-            spent (default :func:`agents.base.max_episodes`), in case the policy only
-            repeats cached configurations.
-        progress: show a progress bar.
-        tensorboard: write TensorBoard logs under ``out_dir/tb``.
-        torch_threads: torch CPU threads (the nets are tiny; more threads only contend).
-        n_envs: episodes played side by side; their evaluations run in parallel on
-            ``n_envs`` workers (:class:`~agents.rppo.vec_env.ParallelEvalVecEnv`). An update
-            still uses ``episodes_per_update`` episodes (rounded up to a multiple of
-            ``n_envs``). Not combined with a reward model.
-        backend: where parallel evaluations run with ``n_envs > 1``: ``"process"`` or
-            ``"ray"`` (the ``[ray]`` extra).
-        address: a Ray cluster's address for ``backend="ray"`` (default: a local Ray).
-    """
-    preset = make_preset(
-        agent, ppo_kwargs=ppo_kwargs, model_based=model_based, model_kwargs=model_kwargs, prior=prior,
-        prior_evals=prior_evals,
-    )  # fmt: skip
-    if int(budget) < 1:
-        raise ValueError(f"budget={budget!r}; expected a number of real evaluations >= 1")
-    if env is None:
-        kw = {"task": task, "seed": seed, **preset.env_overrides, **(env_kwargs or {})}
-        if out_dir is not None:
-            Path(out_dir).mkdir(parents=True, exist_ok=True)
-            kw["history_path"] = Path(out_dir) / "history.jsonl"
-        env = gym.make(env_id, **kw).unwrapped
-    return Tuner(
-        preset, env, budget, seed, out_dir=out_dir, policy_kwargs=policy_kwargs, max_episodes=max_episodes,
-        progress=progress, tensorboard=tensorboard, torch_threads=torch_threads, n_envs=n_envs, backend=backend,
-        address=address, env_id=env_id, env_kwargs=env_kwargs,
-    ).run()  # fmt: skip
