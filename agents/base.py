@@ -17,8 +17,9 @@ import numpy as np
 
 from hpo_env.env import HPOEnv, TimeBudgetSpent, step_through
 from hpo_env.fidelity import full_evals, is_full
+from hpo_env.history import rescore
 
-__all__ = ["Agent", "RunResult", "max_episodes", "play_episode", "run_agent", "summarize", "task_spec"]
+__all__ = ["Agent", "RunResult", "by_metric", "max_episodes", "play_episode", "run_agent", "summarize", "task_spec"]
 
 
 #: Episodes an agent may play per real evaluation of its budget before it is stopped as stalled.
@@ -192,6 +193,21 @@ def summarize(records: list[dict[str, Any]], clock0: float = 0.0) -> dict[str, A
         "full_evals": round(full_evals(records), 6),
         "trajectory": traj,
     }
+
+
+def by_metric(records: list[dict[str, Any]], clock0: float = 0.0) -> dict[str, list[list[Any]]]:
+    """The run's trajectory under every metric its records were scored by (their ``scores``,
+    :func:`~hpo_env.history.rescore`), each kept only where the best changes: ``{metric:
+    [[n_real_evals, wall_s, best_val, test_of_best], ...]}``, which reads as the full one
+    at any budget or time. Empty when the records hold no scores."""
+    names = next((list(r["scores"]) for r in records if "scores" in r), [])
+    if not all("scores" in r for r in records if r["error"] is None):
+        return {}
+    out = {}
+    for m in names:
+        rows = summarize(rescore(records, m), clock0)["trajectory"]
+        out[m] = [row for i, row in enumerate(rows) if i == 0 or row[2:] != rows[i - 1][2:]]
+    return out
 
 
 def task_spec(env: HPOEnv) -> str | None:

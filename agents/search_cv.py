@@ -77,6 +77,10 @@ class RLSearchCV(BaseEstimator):
             stopped at 1/9 of its rounds costs about 1/9 of its first fold), and
             ``cv_results_`` gains ``cost`` and ``pruned``; a stopped configuration has no
             CV score (NaN) and ranks last, so the best is always a full cross-validation.
+        time_budget: also stop the search after this many seconds (the agent's own time
+            included); the best configuration so far is the result. With ``agent="auto"`` the
+            search is then multi-fidelity (as ``multi_fidelity=True``), with the agent that
+            spends seconds best (:func:`~agents.multifidelity.defaults.partial_default`).
         prior: for an agent that learns across tasks (``rppo-prior``, ``rppo-prior-hb``, the
             portfolios: :func:`agents.registry.prior_agents`), its weights or portfolio file
             (default None: the shipped one, trained on the corpus tasks; pass another to
@@ -95,6 +99,7 @@ class RLSearchCV(BaseEstimator):
         random_state: int | None = None,
         failure_score: float = 0.0,
         multi_fidelity: bool = False,
+        time_budget: float | None = None,
         prior: str | os.PathLike[str] | None = None,
     ) -> None:
         self.estimator = estimator
@@ -107,11 +112,17 @@ class RLSearchCV(BaseEstimator):
         self.random_state = random_state
         self.failure_score = failure_score
         self.multi_fidelity = multi_fidelity
+        self.time_budget = time_budget
         self.prior = prior
 
     @property
     def _regression(self) -> bool:
         return type(self.estimator).__name__ == "XGBRegressor"
+
+    @property
+    def _partial(self) -> bool:
+        """Whether evaluations may be partial: asked for, or ``auto`` under a time budget."""
+        return bool(self.multi_fidelity) or (self.time_budget is not None and self.agent == "auto")
 
     @property
     def _estimator_type(self) -> str:  # scikit-learn < 1.6 reads this; later ones the tags
@@ -125,10 +136,10 @@ class RLSearchCV(BaseEstimator):
     def _agent_name(self) -> str:
         if self.agent != "auto":
             return self.agent
-        if self.multi_fidelity:
-            from agents.multifidelity.defaults import DEFAULT_AGENT
+        if self._partial:
+            from agents.multifidelity.defaults import partial_default
 
-            return "tpe-hyperband" if self._regression else DEFAULT_AGENT
+            return partial_default("regression" if self._regression else "classification")
         return "rppo" if self._regression else "rppo-prior"
 
     def _make_agent(self) -> Any:
@@ -146,7 +157,7 @@ class RLSearchCV(BaseEstimator):
                 f"RLSearchCV: agent {self.agent!r} starts from the learned prior, which is for classification; "
                 "for an XGBRegressor use agent='rppo' (the default), 'tpe' or 'random'"
             )
-        if bool(self.multi_fidelity) != agent.multi_fidelity:
+        if self._partial != agent.multi_fidelity:
             raise ValueError(
                 f"RLSearchCV: multi_fidelity={self.multi_fidelity!r} with agent {agent.name!r}, which "
                 + (
@@ -167,6 +178,8 @@ class RLSearchCV(BaseEstimator):
             raise ValueError(f"RLSearchCV: space names {unknown} are not parameters of {type(self.estimator).__name__}")
         if int(self.n_iter) < 1:
             raise ValueError(f"RLSearchCV: n_iter={self.n_iter!r}; expected >= 1")
+        if self.time_budget is not None and not float(self.time_budget) > 0:
+            raise ValueError(f"RLSearchCV: time_budget={self.time_budget!r}; expected seconds > 0, or None")
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> RLSearchCV:
         """Search ``n_iter`` configurations by cross-validation on ``X, y``, then refit the best."""
@@ -200,11 +213,15 @@ class RLSearchCV(BaseEstimator):
             order=agent.env_overrides.get("order", "fixed"),
             context=self._context(X, codes) if agent.env_overrides.get("meta_features") else None,
         )
-        self.session_ = Session(agent, env, int(self.n_iter), seed, None, task="RLSearchCV").run()
+        self.session_ = Session(agent, env, int(self.n_iter), seed, None, task="RLSearchCV",
+                                time_budget=self.time_budget).run()  # fmt: skip
         self.cv_results_ = _cv_results(env.history.records, objective.runs, space, self.n_splits_)
-        if self.multi_fidelity:
+        if self._partial:
             self.cv_results_["cost"] = np.array([record_cost(r) for r in env.history.records])
             self.cv_results_["pruned"] = np.array([bool(r.get("pruned")) for r in env.history.records])
+        if self.session_["best_val"] is None:
+            raise ValueError(f"RLSearchCV: time_budget={self.time_budget!r} s ended before any configuration was "
+                             "fully cross-validated; expected a longer time budget")  # fmt: skip
         self.best_index_ = int(np.argmin(self.cv_results_["rank_test_score"]))
         self.best_params_ = self.cv_results_["params"][self.best_index_]
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])

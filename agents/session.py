@@ -24,7 +24,7 @@ from typing import Any
 import gymnasium as gym
 
 import hpo_env  # noqa: F401 - registers the envs for gym.make
-from agents.base import Agent, run_agent, summarize, task_spec
+from agents.base import Agent, by_metric, run_agent, summarize, task_spec
 from agents.rppo.presets import RPPOPreset
 from agents.rppo.tuner import make_preset
 from agents.run_dir import check_same_settings, json_safe, previous_result
@@ -34,6 +34,7 @@ from hpo_env.fidelity import full_evals
 from hpo_env.history import write_json_atomic
 
 __all__ = [
+    "FIDELITY_ENVS",
     "PRIOR_ENVS",
     "FinishedSession",
     "Session",
@@ -48,18 +49,24 @@ __all__ = [
 
 #: Envs whose default search space the shipped prior was trained on.
 PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
+#: Envs that take partial evaluations (:mod:`hpo_env.fidelity`): real XGBoost (fewer boosting
+#: rounds or rows) and YAHPO's surrogates (a fraction of their trainsize or epochs).
+FIDELITY_ENVS = ("HPO-XGB-v0", "HPO-XGB-YAHPO-v0", "HPO-MLP-LCBench-v0")
 
 
-def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_fidelity: bool) -> str:
-    """The agent ``auto`` stands for: with ``multi_fidelity``, the default multi-fidelity agent;
-    else ``rppo-prior`` where the shipped prior fits (an XGBoost env's default space, a
-    classification task, ``prior`` not ``none``), else ``rppo``. Any other name is returned."""
+def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_fidelity: bool,
+                 time_budget: float | None = None) -> str:  # fmt: skip
+    """The agent ``auto`` stands for: with ``multi_fidelity``, or a ``time_budget`` on real
+    XGBoost, the default multi-fidelity agent (:func:`~agents.multifidelity.defaults.partial_default`;
+    ``tpe-hyperband`` with ``prior='none'``); else ``rppo-prior`` where the shipped prior fits
+    (an XGBoost env's default space, a classification task, ``prior`` not ``none``), else
+    ``rppo``. Any other name is returned."""
+    from agents.multifidelity.defaults import partial_default
+
     if name != "auto":
         return name
-    if multi_fidelity:
-        from agents.multifidelity.defaults import DEFAULT_AGENT
-
-        return DEFAULT_AGENT
+    if multi_fidelity or (time_budget is not None and env_id == "HPO-XGB-v0"):
+        return "tpe-hyperband" if prior == "none" else partial_default(kind)
     if prior == "none" or (prior == "auto" and env_id not in PRIOR_ENVS):
         return "rppo"
     if kind == "regression":
@@ -216,6 +223,8 @@ class Session:
             "budget": self.budget,
             "time_budget": self.time_budget,
             **seen,
+            # The run read under every metric its evaluations were scored by (hpo-rl report --metric).
+            "by_metric": by_metric(env.history.records),
             "n_episodes": int(prev.get("n_episodes", 0)) + n_episodes,
             "wall_s": wall,
             # The env's clock counts a simulated objective's (fast mode) reported seconds, so what
@@ -288,7 +297,7 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
         prior: ``auto`` (the shipped files where they fit), ``default``, ``none``, or a
             weights/portfolio file or directory for an agent that learns across tasks.
         preset_changes: fields of an ``rppo`` preset to replace (:func:`~agents.rppo.tuner.make_preset`).
-        multi_fidelity: the agent must train configurations partially (real XGBoost only).
+        multi_fidelity: the agent must train configurations partially (an env of FIDELITY_ENVS).
         progress: show a progress bar (the ``rppo`` presets, as all below).
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
         n_envs: episodes played side by side (:class:`~agents.rppo.tuner.Tuner`).
@@ -306,7 +315,7 @@ def open_session(task: Any, budget: int, seed: int = 0, *, out_dir: str | os.Pat
         return done
     loaded = _load_task(task, env_id, seed, env_kwargs)
     name = choose_agent(agent, env_id=env_id, kind=getattr(loaded, "kind", None), prior=prior,
-                        multi_fidelity=multi_fidelity)  # fmt: skip
+                        multi_fidelity=multi_fidelity, time_budget=time_budget)  # fmt: skip
     # The session shows the progress and logs every evaluation; the Tuner its PPO curves.
     rppo = {"out_dir": out, "tensorboard": tensorboard, "n_envs": n_envs, "backend": backend, "address": address}
     tuner = make_session_agent(name, prior=prior, preset_changes=dict(preset_changes or {}), rppo=rppo)
@@ -414,12 +423,13 @@ def _load_task(task: Any, env_id: str, seed: int, env_kwargs: dict[str, Any]) ->
 
 
 def _check_fidelity(agent: Agent, env_id: str, multi_fidelity: bool) -> None:
-    """A multi-fidelity agent only where it was asked for, and only on real XGBoost."""
+    """A multi-fidelity agent only where it was asked for, and only on an env that takes
+    partial evaluations (:data:`FIDELITY_ENVS`)."""
     from agents.registry import multi_fidelity_agents
 
     if multi_fidelity and not agent.multi_fidelity:
         multi = list(multi_fidelity_agents())
         raise ValueError(f"agent {agent.name!r} is not a multi-fidelity agent; expected one of {multi}")
-    if agent.multi_fidelity and env_id != "HPO-XGB-v0":
-        raise ValueError(f"{agent.name} trains XGBoost partially, for real (HPO-XGB-v0); {env_id} takes no "
-                         "partial evaluation")  # fmt: skip
+    if agent.multi_fidelity and env_id not in FIDELITY_ENVS:
+        raise ValueError(f"{agent.name} makes partial evaluations, which {env_id} does not take; expected one of "
+                         f"{list(FIDELITY_ENVS)}")  # fmt: skip

@@ -27,9 +27,11 @@ TUNE_HELP = """Tune one task with our agent, then refit the best configuration a
 
 On HPO-XGB-v0 and HPO-XGB-Surrogate-v0 the default agent is rppo-prior: the shipped
 meta-trained prior proposes, and a reward model fitted on the task's evaluations picks
-each one to evaluate. --prior none runs the paper's recurrent PPO from scratch, and
---agent NAME any other variant (rppo-mb is the paper's model-based loop) or any registered
-agent (tpe, flaml-cfo, ...): every agent writes the same run directory.
+each one to evaluate. With --time-budget on HPO-XGB-v0 it is portfolio-tpe-hyperband,
+which trains configurations partially first and spends seconds best. --prior none runs
+the paper's recurrent PPO from scratch, and --agent NAME any other variant (rppo-mb is
+the paper's model-based loop) or any registered agent (tpe, flaml-cfo, ...): every agent
+writes the same run directory.
 
   hpo-rl tune --task breast_cancer --budget 30 --seed 0
   hpo-rl tune --task csv:data.csv --target label --budget 50
@@ -307,7 +309,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
         budgets = tuple(int(b) for b in a.budgets.split(","))
     except ValueError:
         raise ValueError(f"--budgets {a.budgets!r}; expected comma-separated numbers of evaluations") from None
-    print(f"report: {make_report(a.results, a.out, reference=a.reference, budgets=budgets)}")
+    print(f"report: {make_report(a.results, a.out, reference=a.reference, budgets=budgets, metric=a.metric)}")
     return 0
 
 
@@ -416,7 +418,8 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument("--out", default=None, help="run directory (default: runs/TASK-seedN); rerun it to resume")
     t.add_argument(
         "--agent", default="auto",
-        help="the agent: auto (rppo-prior where the shipped prior applies, else rppo), a preset of our agent (see "
+        help="the agent: auto (rppo-prior where the shipped prior applies, else rppo; with --time-budget on "
+        "HPO-XGB-v0 or --multi-fidelity, portfolio-tpe-hyperband), a preset of our agent (see "
         "docs/tuning.md, 'Agent variants'): " + ", ".join(_presets()) + ", or any other registered agent (hpo-rl "
         "bench --help lists them) (default: %(default)s). The flags below up to --finetune replace fields of a "
         "preset. With --multi-fidelity, a multi-fidelity agent",
@@ -457,11 +460,12 @@ def _tune_parser(sub: Any) -> None:
         help="tune with a multi-fidelity agent instead: Hyperband on partial XGBoost trainings (a fraction of the "
         "boosting rounds). --agent auto is portfolio-tpe-hyperband (TPE, the shipped portfolio's cost-aware order "
         "first); also rppo-prior-hb (the learned prior's proposals), tpe-hyperband, smac-mf. --budget then counts "
-        "full-evaluation equivalents (HPO-XGB-v0 only)",
+        "full-evaluation equivalents (HPO-XGB-v0 and the YAHPO envs)",
     )  # fmt: skip
     t.add_argument(
         "--time-budget", type=float, default=None, metavar="SECONDS",
-        help="also stop after this many seconds of this session (default: none)",
+        help="also stop after this many seconds of this session; on HPO-XGB-v0 --agent auto then runs "
+        "portfolio-tpe-hyperband, which spends seconds best (docs/multifidelity.md) (default: none)",
     )  # fmt: skip
     t.add_argument(
         "--refit", action=argparse.BooleanOptionalAction, default=True,
@@ -526,6 +530,11 @@ def _other_parsers(sub: Any) -> None:
     r.add_argument(
         "--reference", default=None,
         help="agent the others are paired against (win/tie/loss) and race to (e.g. tpe)",
+    )  # fmt: skip
+    r.add_argument(
+        "--metric", default=None, choices=sorted(METRICS),
+        help="read every run under this metric instead of its own (every metric is scored from the same fits; "
+        "runs made before they were kept have none) (default: the metric each run was made with)",
     )  # fmt: skip
     r.add_argument(
         "--budgets", default="10,25,50,100",

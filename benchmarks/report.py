@@ -38,14 +38,29 @@ from hpo_env.optional import require
 __all__ = ["evals_to_reach", "load_results", "make_report", "plot_best_so_far", "time_curve"]
 
 
-def load_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+def load_results(path: str | os.PathLike[str], metric: str | None = None) -> pd.DataFrame:
+    """The result lines of ``path``; with ``metric``, each run read under that metric (its
+    ``by_metric`` trajectory: every metric was scored from the same fits) instead of its own."""
     rows = read_jsonl(path)
     if not rows:
         raise ValueError(f"{path}: no results to report")
+    if metric is not None:
+        rows = [_under(r, metric, path) for r in rows]
     df = pd.DataFrame(rows)
     df["best_val"] = df["best_val"].astype(float)
     df["test_of_best"] = df["test_of_best"].astype(float)
     return df
+
+
+def _under(row: dict[str, Any], metric: str, path: Any) -> dict[str, Any]:
+    traj = (row.get("by_metric") or {}).get(metric)
+    if traj is None:
+        have = sorted(row.get("by_metric") or {})
+        have = have or "none: it was made before runs kept them"
+        raise ValueError(f"{path}: {row['agent']} on {row['task']} seed {row['seed']} has no trajectory under "
+                         f"metric {metric!r}; expected one of {have}")  # fmt: skip
+    last = traj[-1] if traj else [0, 0.0, None, None]
+    return {**row, "trajectory": traj, "best_val": last[2], "test_of_best": last[3]}
 
 
 def _curve(traj: list[list[Any]], budget: int) -> np.ndarray:
@@ -146,23 +161,26 @@ def make_report(
     title: str | None = None,
     reference: str | None = None,
     budgets: tuple[int, ...] = BUDGETS,
+    metric: str | None = None,
 ) -> Path:
     """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path.
 
     It leads with tie-aware statistics at ``budgets`` (:mod:`benchmarks.stats`). With
     ``reference`` (an agent name), those include paired win/tie/loss against it, and the
     report adds how many real evaluations each other agent needs to reach the reference's
-    final score, as a fraction of the reference's budget.
+    final score, as a fraction of the reference's budget. With ``metric``, every run is read
+    under that metric instead of the one it was run with (:func:`load_results`).
     """
     require("hpo-rl report (its plots and tests)", "matplotlib", "scikit_posthocs")
-    df = load_results(results)
+    df = load_results(results, metric)
     agents = sorted(df.agent.unique())
     tasks = list(dict.fromkeys(df.task))
     if reference is not None and reference not in agents:
         raise ValueError(f"reference agent {reference!r} is not in the results; agents: {agents}")
     out = Path(out)  # made only once the input is known to be good
     out.mkdir(parents=True, exist_ok=True)
-    lines = [f"# {title or 'Benchmark report'}", "", *_source(df, results, agents, tasks)]
+    under = [] if metric is None else [f"Every run read under `{metric}` (scored from the same fits).", ""]
+    lines = [f"# {title or 'Benchmark report'}", "", *under, *_source(df, results, agents, tasks)]
     lines += _anytime(df, out)
     lines += budget_lines(df, out, reference, budgets)
     lines += _per_task_tables(df, agents, tasks)

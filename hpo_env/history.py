@@ -13,7 +13,7 @@ from typing import Any
 
 from hpo_env.fidelity import Fidelity, is_full
 
-__all__ = ["History", "append_jsonl", "atomic_path", "config_key", "read_jsonl", "write_json_atomic"]
+__all__ = ["History", "append_jsonl", "atomic_path", "config_key", "read_jsonl", "rescore", "write_json_atomic"]
 
 
 def config_key(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -90,6 +90,30 @@ class History:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def rescore(records: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+    """``records`` as a run scored by ``metric`` would have recorded them: each record's
+    ``val_score`` and ``test_score`` read from its ``scores`` (every metric from the same
+    fits, :class:`~hpo_env.objectives.base.Evaluation`). A record that failed, or cannot be
+    scored by ``metric``, has no score (an error record: it never becomes the incumbent)."""
+    out = []
+    for r in records:
+        if r.get("error") is not None:
+            out.append(r)
+            continue
+        if "scores" not in r:
+            raise ValueError(f"evaluation {r.get('n')} holds no scores by metric (recorded before they were kept, "
+                             "or by an objective that does not score a task); expected a 'scores' field")  # fmt: skip
+        if metric not in r["scores"]:
+            have = sorted(r["scores"])
+            raise ValueError(f"metric {metric!r} is not among the scores recorded; expected one of {have}")
+        val, test = r["scores"][metric]
+        if val is None:
+            out.append({**r, "val_score": None, "test_score": None, "error": f"no {metric} score"})
+        else:
+            out.append({**r, "val_score": val, "test_score": test})
+    return out
 
 
 def _json_default(o: Any) -> Any:

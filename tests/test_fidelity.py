@@ -245,4 +245,4 @@ def test_tune_multi_fidelity_saves_a_full_incumbent_and_resumes_in_the_one_sessi
     assert main([*args[:-3], "--out", str(tmp_path / "hb"), "--agent", "rppo-prior-hb", "--no-refit"]) == 0
     assert json.loads((tmp_path / "hb" / "result.json").read_text())["agent"] == "rppo-prior-hb"
     assert main([*args[:-3], "--out", str(tmp_path / "y"), "--env", "HPO-XGB-Surrogate-v0"]) == 2
-    assert "takes no partial evaluation" in capsys.readouterr().err
+    assert "which HPO-XGB-Surrogate-v0 does not take; expected one of" in capsys.readouterr().err

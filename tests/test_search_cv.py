@@ -113,3 +113,14 @@ def test_prior_reaches_the_agent(tmp_path):
     said = f"goes on with TPE's proposals: no portfolio at {re.escape(str(missing))}"
     with pytest.warns(UserWarning, match=said):
         RLSearchCV(xgb(), space=SMALL, n_iter=2, cv=2, multi_fidelity=True, prior=missing).fit(X, y)
+
+
+def test_a_time_budget_stops_the_search_and_auto_then_spends_seconds_partially():
+    X, y = load_wine(return_X_y=True)
+    search = RLSearchCV(xgb(), space=SMALL, n_iter=1000, cv=3, random_state=0, time_budget=2.0).fit(X, y)
+    s = search.session_
+    assert s["agent"] == "portfolio-tpe-hyperband" and s["extra"]["stopped_by"] == "time_budget"
+    assert 2.0 <= s["wall_s"] < 2.0 + 3.0 and s["full_evals"] < 1000  # the last evaluation may pass the budget
+    assert search.cv_results_["pruned"].any() and np.isfinite(search.best_score_)
+    with pytest.raises(ValueError, match=r"time_budget=0; expected seconds > 0"):
+        RLSearchCV(xgb(), time_budget=0).fit(X, y)

@@ -87,3 +87,16 @@ def test_no_prior_is_refused_for_an_agent_that_needs_one_and_means_nothing_for_o
         open_session("iris", 2, out_dir=tmp_path / "a", agent="portfolio-tpe", prior="none")
     r = open_session("iris", 2, out_dir=tmp_path / "b", agent="tpe", prior="none", progress=False, refit=False).run()
     assert r["n_real_evals"] == 2 and r["settings"]["prior"] is None
+
+
+def test_auto_under_a_time_budget_on_real_xgboost_is_the_agent_that_spends_seconds_best():
+    from agents.session import choose_agent
+
+    kw = {"env_id": "HPO-XGB-v0", "kind": "classification", "prior": "auto", "multi_fidelity": False}
+    assert choose_agent("auto", **kw) == "rppo-prior"
+    assert choose_agent("auto", **kw, time_budget=5.0) == "portfolio-tpe-hyperband"
+    assert choose_agent("auto", **{**kw, "kind": "regression"}, time_budget=5.0) == "tpe-hyperband"
+    assert choose_agent("auto", **{**kw, "prior": "none"}, time_budget=5.0) == "tpe-hyperband"
+    # No partial evaluations on a surrogate: the shipped prior's agent, as without a time budget.
+    assert choose_agent("auto", **{**kw, "env_id": "HPO-XGB-Surrogate-v0"}, time_budget=5.0) == "rppo-prior"
+    assert choose_agent("tpe", **kw, time_budget=5.0) == "tpe"

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import hpo_env
+from hpo_env.fidelity import Fidelity
 from hpo_env.yahpo import SCENARIOS, YahpoSurrogate, make_yahpo_env
 
 
@@ -85,6 +86,11 @@ def test_lcbench_scores_validation_and_test(yahpo_data):
     info = env.unwrapped.evaluate(_defaults(env))
     assert 0 < info["val_score"] <= 1 and 0 < info["test_score"] <= 1
     assert set(SCENARIOS) == {"rbv2_xgboost", "lcbench"} and hpo_env.HPOEnv is type(env.unwrapped)
+    # Every metric from the one prediction; the env's own is the record's score.
+    rec = env.unwrapped.history.records[-1]
+    assert set(rec["scores"]) == {"cross_entropy", "balanced_accuracy", "accuracy"}
+    assert rec["scores"]["balanced_accuracy"] == [info["val_score"], info["test_score"]]
+    assert rec["scores"]["cross_entropy"][0] < 0 and rec["scores"]["accuracy"][1] is None
 
 
 def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path):
@@ -119,3 +125,30 @@ def test_predictions_that_contradict_themselves_are_failures(yahpo_data):
     info = env.evaluate(config)
     assert info["error"].startswith("the surrogate predicts log-loss near 0") and info["val_score"] == -10.0
     assert env.history.incumbent is None  # a failure is never the incumbent
+
+
+def test_partial_evaluations_at_a_fraction_of_trainsize_or_epochs(yahpo_data):
+    env = make_yahpo_env("31", yahpo_dir=yahpo_data).unwrapped
+    config = _defaults(env)
+    full = env.evaluate(config)
+    half = env.evaluate_many([config], fidelity=Fidelity(data=0.5))[0]
+    rec = env.history.records[-1]
+    assert rec["fidelity"] == {"rounds": 1.0, "data": 0.5} and 0 < rec["cost"] < 1
+    assert half["val_score"] != full["val_score"] and env.history.incumbent["n"] == 0  # never the incumbent
+    # A reporter that stops at the second rung: two predictions, each training-set size a new fit.
+    env.evaluate_many([{**config, "eta": 0.5}], report=lambda step, score: step == 3)
+    rec = env.history.records[-1]
+    assert rec["pruned"] and [p[0] for p in rec["curve"]] == [1, 3] and rec["test_score"] is None
+    # Epochs continue: a run through every rung costs one full evaluation there.
+    lc = make_yahpo_env("3945", scenario="lcbench", yahpo_dir=yahpo_data).unwrapped
+    lc.evaluate_many([_defaults(lc)], report=lambda step, score: False)
+    rec = lc.history.records[-1]
+    assert [p[0] for p in rec["curve"]] == [1, 3, 9, 27] and rec["cost"] == 1.0 and not rec.get("pruned")
+
+
+def test_multi_fidelity_agents_run_on_yahpo_and_count_the_rung_refits(yahpo_data):
+    from benchmarks.runner import run_one
+
+    line = run_one("tpe-hyperband", "31", 0, 10, env_id="HPO-XGB-YAHPO-v0", env_kwargs={"yahpo_dir": str(yahpo_data)})
+    assert line["n_pruned"] > 0 and line["full_evals"] >= 10 and line["n_real_evals"] > line["n_pruned"]
+    assert line["best_val"] == max(s[2] for s in line["trajectory"] if s[2] is not None)

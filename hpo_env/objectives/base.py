@@ -33,6 +33,11 @@ class Evaluation:
     for), ``pruned`` (its reporter stopped it), ``cost`` (full-evaluation equivalents) and
     ``curve`` (``[step, val_score]`` points). ``to_dict`` leaves them out while they are
     unset, so a full evaluation's record is what it always was.
+
+    ``scores`` holds, for an objective that scores predictions on a task
+    (:class:`SplitObjective`), every metric of the task's kind from the same fits:
+    ``{name: [val, test]}`` (None where a metric cannot be computed), so one run can be read
+    under any metric (:func:`hpo_env.history.rescore`).
     """
 
     val_score: float
@@ -44,10 +49,11 @@ class Evaluation:
     pruned: bool = False
     cost: float | None = None
     curve: list[list[float]] | None = None
+    scores: dict[str, list[float | None]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in PARTIAL_KEYS:
+        for k in (*PARTIAL_KEYS, "scores"):
             if not d[k]:
                 del d[k]
         return d
@@ -177,7 +183,7 @@ class SplitObjective(Objective):
         t0 = time.perf_counter()
         deadline = Deadline(self.time_limit)
         task, k, n = self.task, self.task.n_classes, len(self.task.splits)
-        val_scores, test_pred = [], 0.0
+        val_scores, test_pred, every = [], 0.0, []
 
         def partial() -> dict[str, Any]:  # read at the end: the run fills in as it trains
             return {} if run is None else run.fields(n)
@@ -190,13 +196,36 @@ class SplitObjective(Objective):
                 if run is not None and run.pruned:
                     return Evaluation(run.curve[-1][1], None, time.perf_counter() - t0, **partial())
                 val_scores.append(task.metric(task.y[split.valid], p_valid, k))
+                every.append(all_scores(task.metric.kind, task.y[split.valid], p_valid, k))
                 test_pred = test_pred + p_test
         except TimedOut:
             s = time.perf_counter() - t0
             msg = f"timed out after {s:.2f} s (time_limit={self.time_limit} s)"
             return self.failure(msg, s, timed_out=True, **partial())
         test_score = task.metric(task.y[task.test], test_pred / n, k)
-        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0, **partial())
+        tests = all_scores(task.metric.kind, task.y[task.test], test_pred / n, k)
+        scores = {m: [_mean([f[m] for f in every]), tests[m]] for m in tests}
+        return Evaluation(float(np.mean(val_scores)), test_score, time.perf_counter() - t0, **partial(), scores=scores)
+
+
+def all_scores(kind: str, y: np.ndarray, pred: np.ndarray, k: int) -> dict[str, float | None]:
+    """Every metric of ``kind`` (:mod:`hpo_env.metrics`) on one set of predictions; None
+    where one cannot be computed (ROC AUC with a single class present, say)."""
+    from hpo_env.metrics import METRICS
+
+    out: dict[str, float | None] = {}
+    for name, metric in METRICS.items():
+        if metric.kind == kind:
+            try:
+                v = metric(y, pred, k)
+            except ValueError:
+                v = math.nan
+            out[name] = v if math.isfinite(v) else None
+    return out
+
+
+def _mean(xs: list[float | None]) -> float | None:
+    return None if any(x is None for x in xs) else float(np.mean(xs))
 
 
 def is_bad_score(x: float | None) -> bool:

@@ -1,8 +1,11 @@
 """A YAHPO surrogate as the env's objective, its search space, and the two envs.
 
 Each evaluation is one prediction of the surrogate at full fidelity (``trainsize`` 1 and
-``repl`` 10 for ``rbv2_xgboost``, epoch 52 for ``lcbench``). The env's clock advances by
-the predicted training time, as in fast mode, so time budgets mean the same as on real runs.
+``repl`` 10 for ``rbv2_xgboost``, epoch 52 for ``lcbench``); its record keeps every metric
+of :data:`YAHPO_METRICS` read off that one prediction (``scores``). A multi-fidelity agent
+gets partial evaluations at a fraction of the scenario's fidelity
+(:meth:`YahpoObjective.evaluate`). The env's clock advances by the predicted training time,
+as in fast mode, so time budgets mean the same as on real runs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hpo_env.env import HPOEnv
+from hpo_env.fidelity import CURVE_STEPS, RUNG_STEPS, FidelityRun
 from hpo_env.objectives.base import Evaluation, Objective
 from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
 from hpo_env.yahpo.surrogate import YahpoSurrogate
@@ -78,6 +82,11 @@ YAHPO_METRICS: dict[str, dict[str, YahpoMetric]] = {
 }
 
 
+def _scores(m: YahpoMetric, y: Mapping[str, float]) -> list[float | None]:
+    """``[val, test]`` of one metric from one prediction (test None where none is predicted)."""
+    return [m.score(y, m.val), None if m.test is None else m.score(y, m.test)]
+
+
 def _hyperparameter(spec: Mapping[str, Any]) -> Hyperparameter:
     kind, name = spec["type"], spec["name"]
     if kind == "categorical":
@@ -135,6 +144,7 @@ class YahpoObjective(Objective):
     """
 
     simulated = True
+    supports_fidelity = True
 
     def __init__(self, task: str | int, surrogate: YahpoSurrogate, metric: str | None = None) -> None:
         sc = surrogate.scenario
@@ -155,14 +165,58 @@ class YahpoObjective(Objective):
     def reward(self, score: float) -> float:
         return self.metric.reward(score)
 
-    def evaluate(self, config: Mapping[str, Any]) -> Evaluation:
-        y = self.surrogate.predict({**config, **self.fixed})
-        seconds = max(0.0, y[self.surrogate.scenario.runtime])
+    def evaluate(self, config: Mapping[str, Any], run: FidelityRun | None = None) -> Evaluation:
+        """One prediction at full fidelity; with ``run``, at the fraction ``rounds * data`` of
+        the scenario's fidelity (``trainsize`` or ``epoch``), and with a reporter, a learning
+        curve of predictions at Hyperband's rungs (:data:`~hpo_env.fidelity.RUNG_STEPS`)."""
+        fid = None if run is None else run.fidelity
+        frac = 1.0 if fid is None else fid.rounds * fid.data
+        if run is None or run.report is None:
+            y = self._predict(config, frac)
+            partial = {} if fid is None else {"fidelity": fid.to_dict(), "cost": self._cost(config, [y])}
+            return self._evaluation(y, [y], **partial)
+        return self._curve(config, frac, run)
+
+    def _curve(self, config: Mapping[str, Any], frac: float, run: FidelityRun) -> Evaluation:
+        """Predictions at each rung until the reporter stops the run (a pruned evaluation)."""
+        ys: list[dict[str, float]] = []
+        curve: list[list[float]] = []
+        fidelity = None if run.fidelity is None else run.fidelity.to_dict()
+        for step in RUNG_STEPS:
+            ys.append(self._predict(config, frac * step / CURVE_STEPS))
+            if impossible(ys[-1]):
+                break
+            curve.append([step, self.metric.score(ys[-1], self.metric.val)])
+            if step < CURVE_STEPS and run.report is not None and run.report(step, curve[-1][1]):
+                return Evaluation(curve[-1][1], None, self._seconds(ys), fidelity=fidelity, pruned=True,
+                                  cost=self._cost(config, ys), curve=curve)  # fmt: skip
+        return self._evaluation(ys[-1], ys, fidelity=fidelity, cost=self._cost(config, ys), curve=curve)
+
+    def _predict(self, config: Mapping[str, Any], frac: float) -> dict[str, float]:
+        """The targets at ``frac`` of the scenario's fidelity (at least its smallest step)."""
+        sc, fixed = self.surrogate.scenario, dict(self.fixed)
+        if frac < 1.0:
+            full = sc.fixed[sc.fidelity]
+            fixed[sc.fidelity] = max(1, math.ceil(frac * full)) if isinstance(full, int) else frac * full
+        return self.surrogate.predict({**config, **fixed})
+
+    def _seconds(self, ys: list[dict[str, float]]) -> float:
+        """The simulated seconds of the predictions' runs: the last one's if each run continues
+        the one before (epochs), else the sum of all (each training-set size a new fit)."""
+        t = [max(0.0, y[self.surrogate.scenario.runtime]) for y in ys]
+        return t[-1] if self.surrogate.scenario.incremental else float(sum(t))
+
+    def _cost(self, config: Mapping[str, Any], ys: list[dict[str, float]]) -> float:
+        """Full-evaluation equivalents: the runs' seconds over a full run's."""
+        full = max(1e-9, self._predict(config, 1.0)[self.surrogate.scenario.runtime])
+        return round(self._seconds(ys) / full, 6)
+
+    def _evaluation(self, y: dict[str, float], ys: list[dict[str, float]], **partial: Any) -> Evaluation:
+        """The record of a run that ended with prediction ``y`` (every metric in ``scores``)."""
         if impossible(y):
-            return self.failure(IMPOSSIBLE, seconds)
-        m = self.metric
-        test = None if m.test is None else m.score(y, m.test)
-        return Evaluation(m.score(y, m.val), test, seconds)
+            return self.failure(IMPOSSIBLE, self._seconds(ys), **partial)
+        scores = {name: _scores(m, y) for name, m in YAHPO_METRICS[self.surrogate.scenario.name].items()}
+        return Evaluation(*scores[self.metric_name], self._seconds(ys), scores=scores, **partial)
 
     def describe(self) -> dict[str, Any]:
         return {"objective": "yahpo", "scenario": self.surrogate.scenario.name, "metric": self.metric_name,
@@ -218,6 +272,9 @@ def make_yahpo_env(
       as ``hpo-rl bench --data-dir`` passes it) or beside ``$HPO_ENV_DATA_DIR``.
     - ``seed``, ``nthread``: accepted for a uniform command line; the surrogate is deterministic.
     - ``meta_features``: refused (no meta-features are known for these tasks yet).
+    - partial evaluations (``reset(options={"fidelity": ..., "report": ...})``): at a fraction
+      of ``trainsize`` (``rbv2_xgboost``) or ``epoch`` (``lcbench``),
+      :meth:`YahpoObjective.evaluate`; the multi-fidelity agents run on both envs.
     - ``order``, ``history_path``, ``cache``: as for :class:`~hpo_env.env.HPOEnv`.
 
     ## Version History

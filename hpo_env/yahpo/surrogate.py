@@ -38,6 +38,10 @@ class YahpoScenario:
         instance: the hyperparameter that names the task (an OpenML id).
         fixed: fidelities held fixed at their full value when not tuned.
         runtime: the target that is the training time in seconds (the simulated clock).
+        fidelity: the one of ``fixed`` that a partial evaluation lowers (YAHPO Gym's own
+            choice: ``trainsize`` for ``rbv2_*``, ``epoch`` for ``lcbench``).
+        incremental: whether a run at a higher fidelity continues one at a lower (epochs
+            do; a larger training set is a new fit).
     """
 
     name: str
@@ -47,6 +51,8 @@ class YahpoScenario:
     instance: str
     fixed: dict[str, Any] = field(default_factory=dict)
     runtime: str = "timetrain"
+    fidelity: str = "trainsize"
+    incremental: bool = False
 
 
 SCENARIOS: dict[str, YahpoScenario] = {
@@ -69,6 +75,8 @@ SCENARIOS: dict[str, YahpoScenario] = {
         instance="OpenML_task_id",
         fixed={"epoch": 52},
         runtime="time",
+        fidelity="epoch",
+        incremental=True,
     ),
 }  # fmt: skip
 
