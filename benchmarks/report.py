@@ -27,10 +27,10 @@ from benchmarks.stats import (
     budget_lines,
     budget_points,
     log_time_regret,
-    median_eval_s,
     paired_differences,
     paired_verdict,
     regret_area,
+    time_reach,
 )
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
@@ -205,7 +205,7 @@ def _anytime(df: pd.DataFrame, out: Path) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    reach = float((df.time_budget / df.task.map(median_eval_s(df))).min())
+    reach = time_reach(df)
     curve = log_time_regret(df, np.geomspace(1.0, reach, 30))
     fig, ax = plt.subplots(figsize=(6, 4))
     for a in curve.columns:

@@ -42,6 +42,7 @@ __all__ = [
     "log_time_regret",
     "median_eval_s",
     "regret_area",
+    "time_reach",
     "paired_differences",
     "paired_verdict",
     "score_range",
@@ -85,9 +86,17 @@ def median_eval_s(df: pd.DataFrame) -> pd.Series:
     run's evaluation seconds per full-evaluation equivalent (``eval_s / full_evals``; a
     partial evaluation counts for what it stands for). The clock's unit that makes tasks of
     different cost comparable; the agent's own time is not in it."""
+    if "eval_s" not in df:  # results written before it was recorded: no unit to read them in
+        return pd.Series(np.nan, index=pd.Index(df.task.unique(), name="task"))
     full = df["full_evals"] if "full_evals" in df else df["n_real_evals"]
     per = df["eval_s"] / full.fillna(df["n_real_evals"]).where(lambda x: x > 0)
     return per.groupby(df["task"]).median()
+
+
+def time_reach(df: pd.DataFrame) -> float:
+    """The most median evaluations (:func:`median_eval_s`) every run's time budget reaches on
+    its task; NaN for results without evaluation seconds."""
+    return float((df.time_budget / df.task.map(median_eval_s(df))).min(skipna=False))
 
 
 def _limits(df: pd.DataFrame, b: float, unit: str) -> list[float]:
@@ -192,10 +201,11 @@ def _label(b: float, unit: str) -> str:
 
 def budget_points(df: pd.DataFrame, budgets: tuple[int, ...] = BUDGETS) -> tuple[str, list[float]]:
     """The unit and the budgets a report reads ``df`` at: time-budgeted runs at the
-    :data:`MEDIAN_UNITS` that every run's time budget reaches on its task (else at
-    :data:`TIME_FRACTIONS` of it); other runs at the count budgets they reached."""
+    :data:`MEDIAN_UNITS` that every run's time budget reaches on its task (else, or without
+    evaluation seconds on record, at :data:`TIME_FRACTIONS` of it); other runs at the count
+    budgets they reached."""
     if "time_budget" in df and df.time_budget.notna().all():
-        reach = (df.time_budget / df.task.map(median_eval_s(df))).min()
+        reach = time_reach(df)
         units = [float(u) for u in MEDIAN_UNITS if u <= reach]
         return ("median", units) if units else ("pct", [float(b) for b in TIME_FRACTIONS])
     top = int(df.budget.max())
