@@ -378,11 +378,13 @@ def tune(
         model_based: ``"kl"`` (the paper's reward model with the dynamic KL horizon) or
             ``"fixed"`` turns the model on with that horizon; None keeps the preset's.
         model_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.ModelSettings`.
-        prior: weights to start from (a path, or ``"default"`` for the shipped ones);
-            weights for another space or observation raise :class:`~agents.prior.PriorError`.
+        prior: weights to start from (a path, or ``"default"``); unfitting ones raise a PriorError.
         prior_evals: with a prior, its own samples evaluated before anything else.
-        max_episodes, torch_threads, n_envs, backend, address: as in
-            :class:`~agents.rppo.tuner.Tuner`.
+        max_episodes: as in :class:`~agents.rppo.tuner.Tuner`, as are the four below.
+        torch_threads: torch CPU threads.
+        n_envs: episodes played side by side, evaluated in parallel.
+        backend: where they are evaluated, ``process`` or ``ray``.
+        address: a Ray cluster's address.
         progress: show a progress bar.
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
     """
