@@ -216,7 +216,9 @@ def _matrix_args(p: argparse.ArgumentParser, default_agents: str | None) -> None
     g.add_argument("--tasks", default=None, help="comma-separated task specs, csv: paths included")
     if default_agents is not None:
         p.add_argument(
-            "--agents", default=default_agents, help="agents, comma-separated, or all (default: %(default)s)"
+            "--agents",
+            default=default_agents,
+            help="agents, comma-separated (auto: the one hpo-rl tune --agent auto runs), or all (default: %(default)s)",
         )
     p.add_argument("--budget", type=whole(1), default=30, help="real evaluations per run (default: %(default)s)")
     p.add_argument(
@@ -293,7 +295,22 @@ def _cmd_bench(a: argparse.Namespace) -> int:
     from agents.registry import AGENTS
 
     names = [x.strip() for x in a.agents.split(",") if x.strip()]
-    return _run_matrix(a, list(AGENTS) if names == ["all"] else names)
+    return _run_matrix(a, list(AGENTS) if names == ["all"] else _named_auto(names, a))
+
+
+def _named_auto(names: list[str], a: argparse.Namespace) -> list[str]:
+    """``auto`` replaced by the agent it stands for (:func:`agents.session.choose_agent`) on a
+    classification task of ``--env``, under ``--time-budget`` if one is given; said in one line."""
+    if "auto" not in names:
+        return names
+    from agents.session import choose_agent
+
+    prior = "auto" if a.prior is None else a.prior
+    name = choose_agent("auto", env_id=a.env, kind=None, prior=prior, multi_fidelity=False, time_budget=a.time_budget)
+    why = " under a time budget" if a.time_budget is not None else ""
+    print(f"hpo-rl bench: auto is {name}, what hpo-rl tune --agent auto runs on a classification task{why}",
+          file=sys.stderr)  # fmt: skip
+    return list(dict.fromkeys(name if x == "auto" else x for x in names))
 
 
 def _cmd_experiment(a: argparse.Namespace) -> int:

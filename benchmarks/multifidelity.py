@@ -29,19 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.speed import speed_note
+from benchmarks.stats import time_to_reach
 from hpo_env.history import read_jsonl
 
-__all__ = ["main", "time_budgets", "time_to_reach"]
+__all__ = ["main", "time_budgets"]
 
 #: The agents compared by default.
 AGENTS = ("tpe", "tpe-hyperband", "smac-mf", "rppo-prior-hb", "portfolio-tpe-hyperband")
-
-
-def time_to_reach(run: dict[str, Any], target: float, ref_wall: float) -> float:
-    """Wall time at which ``run``'s best validation first reaches ``target``, over ``ref_wall``
-    (``inf`` if it never does)."""
-    hit = next((w for _, w, b, *_ in run["trajectory"] if b is not None and b >= target), None)
-    return math.inf if hit is None else hit / ref_wall
 
 
 def _mean(xs: Any) -> float:

@@ -27,10 +27,12 @@ from benchmarks.stats import (
     budget_lines,
     budget_points,
     log_time_regret,
+    median_eval_s,
     paired_differences,
     paired_verdict,
     regret_area,
     time_reach,
+    time_to_reach,
 )
 from hpo_env.history import read_jsonl
 from hpo_env.optional import require
@@ -181,7 +183,7 @@ def make_report(
     out.mkdir(parents=True, exist_ok=True)
     under = [] if metric is None else [f"Every run read under `{metric}` (scored from the same fits).", ""]
     lines = [f"# {title or 'Benchmark report'}", "", *under, *_source(df, results, agents, tasks)]
-    lines += _anytime(df, out)
+    lines += _anytime(df, out, reference)
     lines += budget_lines(df, out, reference, budgets)
     lines += _per_task_tables(df, agents, tasks)
     lines += _summary(df, agents)
@@ -194,9 +196,10 @@ def make_report(
     return md
 
 
-def _anytime(df: pd.DataFrame, out: Path) -> list[str]:
+def _anytime(df: pd.DataFrame, out: Path, reference: str | None) -> list[str]:
     """For time-budgeted runs, first of all: mean normalized regret over tasks against log time
-    in the task's median evaluations, one line per agent, and the area under each line."""
+    in the task's median evaluations, one line per agent, and the area under each line; with
+    a ``reference``, the time each agent needs to reach its final score."""
     unit, units = budget_points(df)
     if unit != "median":
         return []
@@ -224,7 +227,21 @@ def _anytime(df: pd.DataFrame, out: Path) -> list[str]:
              "each run's clock with the agent's own time; the area is the mean regret over that range on a log "
              "axis (0 is best).", "", "![regret against log time](regret_time.png)", "",
              "| agent | area under regret vs log time |", "|---|---|"]  # fmt: skip
-    return [*lines, *(f"| {a} | {v:.3f} |" for a, v in area.items()), ""]
+    lines += [*(f"| {a} | {v:.3f} |" for a, v in area.items()), ""]
+    return lines + ([] if reference is None else _reach_time(df, reference))
+
+
+def _reach_time(df: pd.DataFrame, reference: str) -> list[str]:
+    """Per agent, the median over task-seeds of the time to reach the reference run's final
+    best validation score, in the task's median evaluations (a run that never does: inf)."""
+    med, ref = median_eval_s(df), df[df.agent == reference].set_index(["task", "seed"])
+    lines = [f"| agent | median time to reach {reference}'s final (median evaluations) | reached |", "|---|---|---|"]
+    for a in sorted(df.agent.unique()):
+        runs = [r for r in df[df.agent == a].itertuples() if (r.task, r.seed) in ref.index]
+        t = [time_to_reach(r._asdict(), ref.loc[(r.task, r.seed), "best_val"], med[r.task]) for r in runs]
+        if t:
+            lines.append(f"| {a} | {np.median(t):.1f} | {sum(np.isfinite(t))}/{len(t)} |")
+    return [*lines, ""]
 
 
 def _source(df: pd.DataFrame, results: Any, agents: list[str], tasks: list[str]) -> list[str]:

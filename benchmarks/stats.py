@@ -43,6 +43,7 @@ __all__ = [
     "median_eval_s",
     "regret_area",
     "time_reach",
+    "time_to_reach",
     "paired_differences",
     "paired_verdict",
     "score_range",
@@ -91,6 +92,13 @@ def median_eval_s(df: pd.DataFrame) -> pd.Series:
     full = df["full_evals"] if "full_evals" in df else df["n_real_evals"]
     per = df["eval_s"] / full.fillna(df["n_real_evals"]).where(lambda x: x > 0)
     return per.groupby(df["task"]).median()
+
+
+def time_to_reach(run: Any, target: float, unit: float) -> float:
+    """Wall time at which ``run``'s best validation first reaches ``target``, in ``unit``
+    seconds (``inf`` if it never does)."""
+    hit = next((w for _, w, b, *_ in run["trajectory"] if b is not None and b >= target), None)
+    return math.inf if hit is None else hit / unit
 
 
 def time_reach(df: pd.DataFrame) -> float:

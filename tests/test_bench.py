@@ -66,6 +66,18 @@ def test_suites_and_bad_input(capsys, tmp_path):
     assert "unknown agent 'bogus'" in capsys.readouterr().err
 
 
+def test_bench_names_the_agent_auto_stands_for(capsys, tmp_path):
+    from hpo_env.history import read_jsonl
+
+    out = tmp_path / "r.jsonl"
+    args = ["bench", "--tasks", "wine", "--agents", "auto,tpe", "--budget", "3", "--seeds", "1", "--no-progress"]
+    assert main([*args, "--time-budget", "30", "--out", str(out)]) == 0
+    assert "auto is portfolio-tpe-hyperband, what hpo-rl tune --agent auto runs" in capsys.readouterr().err
+    assert sorted(r["agent"] for r in read_jsonl(out)) == ["portfolio-tpe-hyperband", "tpe"]
+    assert main([*args, "--env", "HPO-XGB-Surrogate-v0", "--out", str(tmp_path / "s.jsonl")]) == 0
+    assert "auto is rppo-prior" in capsys.readouterr().err
+
+
 def test_public_suite_tasks_all_load(data_dir):
     from hpo_env import load_task
 

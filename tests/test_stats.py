@@ -116,3 +116,6 @@ def test_time_budgeted_runs_are_read_in_each_tasks_median_evaluations(tmp_path):
     text = make_report(path, tmp_path / "rep").read_text()
     assert "## Anytime" in text and "## At 2, 5, 10 of the task's median evaluations" in text
     assert (tmp_path / "rep" / "regret_time.png").exists()
+    # A passes C's final (0.80) at its fifth evaluation, 4 s: 8 median evaluations on t1, 40 elsewhere.
+    text = make_report(path, tmp_path / "rep_c", reference="C").read_text()
+    assert "| A | 40.0 | 12/12 |" in text and "| C | 50.0 | 12/12 |" in text
