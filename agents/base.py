@@ -201,7 +201,7 @@ def by_metric(records: list[dict[str, Any]], clock0: float = 0.0) -> dict[str, l
     [[n_real_evals, wall_s, best_val, test_of_best], ...]}``, which reads as the full one
     at any budget or time. Empty when the records hold no scores."""
     names = next((list(r["scores"]) for r in records if "scores" in r), [])
-    if not all("scores" in r for r in records if r["error"] is None):
+    if not all("scores" in r for r in records if r["error"] is None and is_full(r)):
         return {}
     out = {}
     for m in names:

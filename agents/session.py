@@ -346,13 +346,9 @@ def tune(
     model_kwargs: dict[str, Any] | None = None,
     prior: str | os.PathLike[str] | None = None,
     prior_evals: int | None = None,
-    max_episodes: int | None = None,
     progress: bool = True,
     tensorboard: bool = True,
-    torch_threads: int = 1,
-    n_envs: int = 1,
-    backend: str = "process",
-    address: str | None = None,
+    **tuner: Any,
 ) -> dict[str, Any]:
     """Tune ``task`` for ``budget`` real evaluations with an ``rppo`` preset whose PPO updates
     (:class:`~agents.rppo.tuner.Tuner`), in a :class:`Session`: the result is ``result.json``'s
@@ -380,17 +376,13 @@ def tune(
         model_kwargs: replace fields of the preset's :class:`~agents.rppo.presets.ModelSettings`.
         prior: weights to start from (a path, or ``"default"``); unfitting ones raise a PriorError.
         prior_evals: with a prior, its own samples evaluated before anything else.
-        max_episodes: as in :class:`~agents.rppo.tuner.Tuner`, as are the four below.
-        torch_threads: torch CPU threads.
-        n_envs: episodes played side by side, evaluated in parallel.
-        backend: where they are evaluated, ``process`` or ``ray``.
-        address: a Ray cluster's address.
         progress: show a progress bar.
         tensorboard: write TensorBoard logs under ``out_dir/tb``.
+        **tuner: more :class:`~agents.rppo.tuner.Tuner` arguments (``max_episodes``,
+            ``torch_threads``, ``n_envs``, ``backend``, ``address``), recorded in the settings.
     """
     from agents.prior.screened import is_screen_only
     from agents.rppo.agent import RecurrentPPOAgent
-    from agents.rppo.tuner import policy_of
 
     preset = make_preset(agent, ppo_kwargs=ppo_kwargs, model_based=model_based, model_kwargs=model_kwargs,
                          prior=prior, prior_evals=prior_evals)  # fmt: skip
@@ -403,11 +395,10 @@ def tune(
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             kw["history_path"] = Path(out_dir) / "history.jsonl"
         env = gym.make(env_id, **kw).unwrapped
-    ppo = RecurrentPPOAgent(preset, out_dir=out_dir, policy_kwargs=policy_kwargs, max_episodes=max_episodes,
-                            tensorboard=tensorboard, torch_threads=torch_threads, n_envs=n_envs, backend=backend,
-                            address=address)  # fmt: skip
-    settings = {"env_id": env_id, "env_kwargs": env_kwargs or {}, "policy_kwargs": policy_of(preset, policy_kwargs)[0],
-                "torch_threads": torch_threads, "n_envs": n_envs, "prior": check_prior(ppo, env)}  # fmt: skip
+    ppo = RecurrentPPOAgent(preset, out_dir=out_dir, policy_kwargs=policy_kwargs, tensorboard=tensorboard, **tuner)
+    # The policy's arguments are the preset's (its prior's among them) with these replaced.
+    settings = {"env_id": env_id, "env_kwargs": env_kwargs or {}, "policy_kwargs": policy_kwargs or {},
+                "tuner": tuner, "prior": check_prior(ppo, env)}  # fmt: skip
     return Session(ppo, env, budget, seed, out_dir, settings=settings, refit=False, tensorboard=tensorboard,
                    progress=progress).run()  # fmt: skip
 

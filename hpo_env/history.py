@@ -96,11 +96,12 @@ def rescore(records: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
     """``records`` as a run scored by ``metric`` would have recorded them: each record's
     ``val_score`` and ``test_score`` read from its ``scores`` (every metric from the same
     fits, :class:`~hpo_env.objectives.base.Evaluation`). A record that failed, or cannot be
-    scored by ``metric``, has no score (an error record: it never becomes the incumbent)."""
+    scored by ``metric``, has no score (an error record: it never becomes the incumbent); a
+    pruned partial evaluation, which never does either, is kept as it is."""
     out = []
     for r in records:
-        if r.get("error") is not None:
-            out.append(r)
+        if r.get("error") is not None or ("scores" not in r and not is_full(r)):
+            out.append(r)  # a failure, or a stopped partial evaluation: never the incumbent
             continue
         if "scores" not in r:
             raise ValueError(f"evaluation {r.get('n')} holds no scores by metric (recorded before they were kept, "

@@ -189,7 +189,10 @@ def test_tune_starts_from_the_prior_and_keeps_its_budget(tmp_path):
              out_dir=tmp_path / "run", progress=False, tensorboard=False)  # fmt: skip
     assert r["n_real_evals"] == 14 and r["settings"]["prior"] == str(DEFAULT_PRIOR)
     assert r["settings"]["preset"]["prior_evals"] == 10
-    assert r["settings"]["policy_kwargs"]["state_dependent_std"] is True
+    from agents.rppo.policy import HPORecurrentPPO
+
+    policy = HPORecurrentPPO.load(tmp_path / "run" / "checkpoint.zip", device="cpu").policy
+    assert policy.state_dependent_std is True  # the prior's own policy arguments
     with pytest.raises(PriorError, match="no prior weights"):
         tune("wine", 5, 0, env_id="HPO-XGB-Surrogate-v0", prior=tmp_path / "missing.pt", progress=False)
 

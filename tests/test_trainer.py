@@ -19,7 +19,11 @@ def test_tune_writes_result_history_checkpoint_and_tensorboard(tmp_path):
     assert r["n_real_evals"] == 12 and 0.85 < r["best_val"] <= 1.0 and 0.8 < r["test_of_best"] <= 1.0
     res = json.loads((tmp_path / "result.json").read_text())
     assert res["best_config"] == r["best_config"] and res["n_real_evals"] == 12
-    assert res["settings"]["policy_kwargs"]["lstm_hidden_size"] == 35
+    from agents.rppo.policy import HPORecurrentPPO
+
+    policy = HPORecurrentPPO.load(tmp_path / "checkpoint.zip", device="cpu").policy  # the paper's 3 x 35 LSTM
+    assert (policy.lstm_actor.num_layers, policy.lstm_actor.hidden_size) == (3, 35)
+    assert res["settings"]["policy_kwargs"] == {} and res["settings"]["tuner"] == {}
     ppo = res["settings"]["preset"]["ppo"]
     assert res["settings"]["agent"] == "rppo" and ppo["learning_rate"] == 0.007 and ppo["gamma"] == 1.0
     hist = read_history(tmp_path / "history.jsonl")

@@ -152,3 +152,6 @@ def test_multi_fidelity_agents_run_on_yahpo_and_count_the_rung_refits(yahpo_data
     line = run_one("tpe-hyperband", "31", 0, 10, env_id="HPO-XGB-YAHPO-v0", env_kwargs={"yahpo_dir": str(yahpo_data)})
     assert line["n_pruned"] > 0 and line["full_evals"] >= 10 and line["n_real_evals"] > line["n_pruned"]
     assert line["best_val"] == max(s[2] for s in line["trajectory"] if s[2] is not None)
+    # Pruned evaluations hold no scores by metric and never count: the run reads under any metric.
+    assert set(line["by_metric"]) == {"logloss", "acc", "bac", "auc", "f1", "brier"}
+    assert line["by_metric"]["logloss"][-1][2] == line["best_val"]

@@ -18,7 +18,7 @@ _EXPORTS: dict[str, str] = {
                     "agents.rppo.policy"),
     **dict.fromkeys(("PRESETS", "ModelSettings", "PPOSettings", "RPPOPreset"), "agents.rppo.presets"),
     **dict.fromkeys(("episode_observations", "sample_actions"), "agents.rppo.sampling"),
-    **dict.fromkeys(("Tuner", "make_preset", "policy_of"), "agents.rppo.tuner"),
+    **dict.fromkeys(("Tuner", "make_preset"), "agents.rppo.tuner"),
     "RecurrentPPOSampler": "agents.rppo.optuna_sampler",
     "ParallelEvalVecEnv": "agents.rppo.vec_env",
 }  # fmt: skip

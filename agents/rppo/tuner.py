@@ -22,7 +22,7 @@ from agents.rppo.presets import PRESETS, RPPOPreset
 from hpo_env.env import HPOEnv
 from hpo_env.eval_log import ProgressBar
 
-__all__ = ["Tuner", "make_preset", "policy_of"]
+__all__ = ["Tuner", "make_preset"]
 
 
 class Tuner:
@@ -89,7 +89,7 @@ class Tuner:
         self.max_episodes = max_episodes if max_episodes is not None else base_max_episodes(self.budget)
         self.progress, self.tensorboard = progress, tensorboard
         self.torch_threads, self.n_envs, self.backend, self.address = int(torch_threads), int(n_envs), backend, address
-        self.policy_kwargs, self.prior_doc = policy_of(preset, policy_kwargs)
+        self.policy_kwargs, self.prior_doc = _policy_of(preset, policy_kwargs)
         self.prior_saw_task = self._prior_saw_task()  # warned about once, at the start
         self.model: Any = None
         self.train_env: Any = env
@@ -222,7 +222,7 @@ class Tuner:
         }
 
 
-def policy_of(preset: RPPOPreset, policy_kwargs: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+def _policy_of(preset: RPPOPreset, policy_kwargs: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
     """The policy's arguments: :func:`default_policy_kwargs`, then the prior's (if the preset
     has one), then ``policy_kwargs``; and the prior's document (None without a prior)."""
     if preset.prior is None:

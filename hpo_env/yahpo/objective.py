@@ -190,7 +190,8 @@ class YahpoObjective(Objective):
             if step < CURVE_STEPS and run.report is not None and run.report(step, curve[-1][1]):
                 return Evaluation(curve[-1][1], None, self._seconds(ys), fidelity=fidelity, pruned=True,
                                   cost=self._cost(config, ys), curve=curve)  # fmt: skip
-        return self._evaluation(ys[-1], ys, fidelity=fidelity, cost=self._cost(config, ys), curve=curve)
+        full = ys[-1] if frac == 1.0 and len(ys) == len(RUNG_STEPS) else None  # the last rung: the full run
+        return self._evaluation(ys[-1], ys, fidelity=fidelity, cost=self._cost(config, ys, full), curve=curve)
 
     def _predict(self, config: Mapping[str, Any], frac: float) -> dict[str, float]:
         """The targets at ``frac`` of the scenario's fidelity (at least its smallest step)."""
@@ -206,10 +207,13 @@ class YahpoObjective(Objective):
         t = [max(0.0, y[self.surrogate.scenario.runtime]) for y in ys]
         return t[-1] if self.surrogate.scenario.incremental else float(sum(t))
 
-    def _cost(self, config: Mapping[str, Any], ys: list[dict[str, float]]) -> float:
-        """Full-evaluation equivalents: the runs' seconds over a full run's."""
-        full = max(1e-9, self._predict(config, 1.0)[self.surrogate.scenario.runtime])
-        return round(self._seconds(ys) / full, 6)
+    def _cost(
+        self, config: Mapping[str, Any], ys: list[dict[str, float]], full: dict[str, float] | None = None
+    ) -> float:
+        """Full-evaluation equivalents: the runs' seconds over a full run's (``full``, the
+        prediction at full fidelity, when it was made already)."""
+        full = self._predict(config, 1.0) if full is None else full
+        return round(self._seconds(ys) / max(1e-9, full[self.surrogate.scenario.runtime]), 6)
 
     def _evaluation(self, y: dict[str, float], ys: list[dict[str, float]], **partial: Any) -> Evaluation:
         """The record of a run that ended with prediction ``y`` (every metric in ``scores``)."""
