@@ -232,6 +232,37 @@ def test_screened_loop_keeps_the_budget_and_trains_on_the_model_only():
         tune(env=counting_env(), budget=2, model_based="kl", model_kwargs={"finetune": False})
 
 
+def test_screened_evaluations_are_made_between_learn_calls_not_inside_a_callback(monkeypatch):
+    """Callbacks observe and stop: once screening starts, no real evaluation happens inside
+    ``model.learn`` (the Tuner makes them between one-update ``learn`` calls)."""
+    from agents.rppo.policy import HPORecurrentPPO
+
+    inside, learn = [False], HPORecurrentPPO.learn
+
+    def tracked_learn(self, *args, **kwargs):
+        inside[0] = True
+        try:
+            return learn(self, *args, **kwargs)
+        finally:
+            inside[0] = False
+
+    during_learn: list[bool] = []
+
+    class Tracking(CountingXGBoost):
+        def evaluate(self, config):
+            during_learn.append(inside[0])
+            return super().evaluate(config)
+
+    monkeypatch.setattr(HPORecurrentPPO, "learn", tracked_learn)
+    env = counting_env()
+    env.objective.__class__ = Tracking
+    r = tune(env=env, budget=27, seed=0, progress=False, model_based="kl", model_kwargs={"screen": 100})
+    flags = during_learn
+    first_screened = flags.index(False)
+    assert len(flags) == r["n_real_evals"] == 27 and 10 <= first_screened <= 16  # the policy's own rollouts first
+    assert not any(flags[first_screened:])  # then every evaluation between learn() calls
+
+
 @pytest.mark.parametrize(("growth", "fits"), [(0.0, list(range(10, 40))), (0.25, [10, 13, 17, 22, 28, 35])])
 def test_screened_loop_refits_the_model_once_the_history_has_grown_by_refit_growth(growth, fits):
     from agents.base import run_agent

@@ -161,10 +161,12 @@ class KLModelControlCallback(BaseCallback):
 
     With ``screen=m`` (off by default, the paper's loop), the real evaluations between
     stretches are not the policy's own samples: each is the best of ``m`` samples by the
-    model (:func:`screened_proposal`), evaluated outside the rollout. The model is refit
-    after each, or once the history has grown by ``refit_growth``. PPO then
-    learns from the model alone, and the policy serves as the distribution the model
-    searches in. The KL is then measured on the last real configurations' episodes.
+    model (:func:`screened_proposal`). The model is refit after each, or once the history
+    has grown by ``refit_growth``. PPO then learns from the model alone, and the policy
+    serves as the distribution the model searches in. The KL is then measured on the last
+    real configurations' episodes. The callback then makes no evaluation itself: the
+    :class:`~agents.rppo.tuner.Tuner` runs PPO one update per ``learn`` call and, between
+    two, calls :meth:`between_updates` and makes the :meth:`screened_evaluations` it asks for.
 
     A preset that screens and never fine-tunes (``finetune=False``, ``rppo-prior``) makes no
     PPO update, so it runs without this callback, as a proposer
@@ -230,12 +232,13 @@ class KLModelControlCallback(BaseCallback):
         recent = [r["config"] for r in base.history.records[-self.kl_episodes :]]
         return list(episode_observations(base, np.stack([base.space.encode(c) for c in recent])))
 
-    def _screened_evaluations(self, n: int) -> None:
-        """``n`` model-screened real evaluations (fewer if the budget runs out)."""
+    def screened_evaluations(self, n: int) -> None:
+        """``n`` model-screened real evaluations (fewer if the budget runs out), then a new
+        stretch. Called by the Tuner between two ``learn`` calls, never inside a rollout."""
         w, base, s = self.wrapper, self.wrapper.env.unwrapped, self.settings
         for _ in range(n):
             if self.budget.exhausted:
-                return
+                break
             config = screened_proposal(self.model.policy, w, self.screen, s.acquisition, s.uniform_share)
             note = {"model/predicted": float(w.predict([config])[0][0]), "model/n_fit": float(w.fitted_on)}
             info = base.evaluate_many([config], episodes=True, note=note)[0]  # an episode the model chose whole
@@ -244,6 +247,7 @@ class KLModelControlCallback(BaseCallback):
                 self._track_error(info)
                 if not self.budget.exhausted:  # a model fit after the last evaluation is never used
                     self._refit_if_grown()
+        self._start_stretch()
 
     def _refit(self) -> int:
         """Refit the model on the history; returns how many evaluations it was fit on."""
@@ -264,15 +268,23 @@ class KLModelControlCallback(BaseCallback):
         self.wrapper.set_mode("model")
 
     def _on_rollout_start(self) -> None:
+        if not self.screen:  # with screen, the Tuner calls between_updates() between learn() calls
+            self.between_updates()
+
+    def between_updates(self) -> int:
+        """The control before each rollout: after an update in model mode, measure the KL and
+        end the stretch if it is over; in real mode, start a stretch once enough real
+        evaluations are in. Returns the screened real evaluations now due (only with
+        ``screen``, when a stretch ended); :meth:`screened_evaluations` makes them."""
         w, s = self.wrapper, self.settings
+        due = 0
         if w.mode == "model":
             done = self.stretch.after_update(self.model.policy, self._kl_sequences())
             self.logger.record("model/kl", self.stretch.last_kl)
             if done:
                 self.logger.record("model/horizon", self.stretch.updates)
                 if self.screen:
-                    self._screened_evaluations(s.real_episodes_per_cycle)
-                    self._start_stretch()
+                    due = s.real_episodes_per_cycle
                 else:
                     w.set_mode("real")
                     self.real_since_stretch = 0
@@ -283,3 +295,4 @@ class KLModelControlCallback(BaseCallback):
         ):
             self._start_stretch()
         self.logger.record("model/mode", int(w.mode == "model"))
+        return due

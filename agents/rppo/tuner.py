@@ -184,12 +184,35 @@ class Tuner:
         if self.env.n_real_evals >= self.budget:
             return
         callbacks = [self.budget_cb, *([] if self.control is None else [self.control])]
-        resuming = self._resuming
-        self.model.learn(
-            total_timesteps=10**12, callback=callbacks, tb_log_name="rppo", reset_num_timesteps=not resuming
-        )
+        if self.control is not None and self.control.screen:
+            self._learn_between_screened(callbacks)
+        else:
+            self.model.learn(
+                total_timesteps=10**12, callback=callbacks, tb_log_name="rppo", reset_num_timesteps=not self._resuming
+            )
         if self._checkpoint is not None:
             self.model.save(self._checkpoint)
+
+    def _learn_between_screened(self, callbacks: list[Any]) -> None:
+        """With a model screen (``rppo-prior-ft``): one PPO update per ``learn`` call, and
+        between two the screened real evaluations the KL control asks for, made here, so the
+        callbacks only observe, switch the reward model in and out, and stop. Each call goes
+        on where the last stopped (``reset_num_timesteps=False``, one logger), so the run is
+        the one long ``learn`` it replaced, update for update."""
+        from stable_baselines3.common.utils import configure_logger
+
+        m, control, budget = self.model, self.control, self.budget_cb
+        reset = not self._resuming
+        m.set_logger(configure_logger(m.verbose, m.tensorboard_log, "rppo", reset_num_timesteps=reset))
+        control.init_callback(m)
+        while not budget.exhausted:
+            due = control.between_updates()
+            if due:
+                control.screened_evaluations(due)
+            if budget.exhausted:
+                return
+            m.learn(total_timesteps=m.n_steps * m.n_envs, callback=callbacks, reset_num_timesteps=reset)
+            reset = False
 
     def close(self) -> None:
         """Close the progress bar, the logs and any parallel workers."""
