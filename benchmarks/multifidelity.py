@@ -71,7 +71,7 @@ def summary(ref: list[dict[str, Any]], runs: list[dict[str, Any]], agents: list[
         reached = sum(math.isfinite(f) for f in fr)
         lines.append(f"| {a} | {statistics.median(fr):.2f} | {reached}/{len(fr)} | {val:.4f} | {test:.4f} |")
     ref_val = statistics.mean(r["best_val"] for r in refs.values())
-    ref_test = statistics.mean(r["test_of_best"] for r in refs.values() if r["test_of_best"] is not None)
+    ref_test = _mean(r["test_of_best"] for r in refs.values())  # NaN where the env gives no test score
     lines += ["", f"Reference TPE runs ({len(refs)}): best val {ref_val:.4f}, test of best {ref_test:.4f}.", ""]
     note = speed_note([r.get("speed_probe_s") for r in [*refs.values(), *runs] if r["task"] in tasks])
     lines += [note, ""] if note else []
@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--jobs", type=int, default=1, help="parallel runs, one XGBoost thread each")
     p.add_argument("--prior", default=None, help="held-out folds for the agents that learn across tasks")
     p.add_argument("--data-dir", default=None, help="directory holding pmlb/ (default: $HPO_ENV_DATA_DIR)")
+    p.add_argument("--env", default="HPO-XGB-v0", help="registered env id (default: %(default)s)")
     p.add_argument("--out", required=True, help="directory for ref.jsonl, results.jsonl, summary.md and report/")
     argv = sys.argv[1:] if argv is None else argv
     a = p.parse_args(argv)
@@ -100,12 +101,20 @@ def main(argv: list[str] | None = None) -> None:
     tasks, agents = resolve_tasks(None, a.tasks), [x for x in a.agents.split(",") if x]
     env_kwargs = {} if a.data_dir is None else {"data_dir": a.data_dir}
     run_matrix(
-        tasks, ["tpe"], range(a.seeds), a.evals, out / "ref.jsonl", jobs=a.jobs, env_kwargs=env_kwargs, probe=True
+        tasks,
+        ["tpe"],
+        range(a.seeds),
+        a.evals,
+        out / "ref.jsonl",
+        jobs=a.jobs,
+        env_id=a.env,
+        env_kwargs=env_kwargs,
+        probe=True,
     )
     ref = read_jsonl(out / "ref.jsonl")
     agent_kwargs = {x: {"prior": a.prior} for x in agents if x in prior_agents()} if a.prior else {}
     for task, seconds in time_budgets([r for r in ref if r["task"] in tasks]).items():
-        run_matrix([task], agents, range(a.seeds), 50 * a.evals, out / "results.jsonl", jobs=a.jobs,
+        run_matrix([task], agents, range(a.seeds), 50 * a.evals, out / "results.jsonl", jobs=a.jobs, env_id=a.env,
                    env_kwargs=env_kwargs, agent_kwargs=agent_kwargs, time_budget=round(seconds, 1))  # fmt: skip
     runs = read_jsonl(out / "results.jsonl")
     md = make_report(out / "results.jsonl", out / "report", title="Multi-fidelity, at TPE's time", reference="tpe")
