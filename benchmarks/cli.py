@@ -321,12 +321,15 @@ def _cmd_experiment(a: argparse.Namespace) -> int:
 
 def _cmd_report(a: argparse.Namespace) -> int:
     from benchmarks.report import make_report
+    from benchmarks.suites import expand_suites, resolve_tasks
 
     try:
         budgets = tuple(int(b) for b in a.budgets.split(","))
     except ValueError:
         raise ValueError(f"--budgets {a.budgets!r}; expected comma-separated numbers of evaluations") from None
-    print(f"report: {make_report(a.results, a.out, reference=a.reference, budgets=budgets, metric=a.metric)}")
+    tasks = None if a.tasks is None else expand_suites(resolve_tasks(None, a.tasks))
+    md = make_report(a.results, a.out, reference=a.reference, budgets=budgets, metric=a.metric, tasks=tasks)
+    print(f"report: {md}")
     return 0
 
 
@@ -556,6 +559,11 @@ def _other_parsers(sub: Any) -> None:
     r.add_argument(
         "--budgets", default="10,25,50,100",
         help="budgets the report leads with, read off the trajectories (default: %(default)s)",
+    )  # fmt: skip
+    r.add_argument(
+        "--tasks", default=None,
+        help="report only these tasks: comma-separated specs or suite names, as the results name them "
+        "(e.g. a development subset apart from the final tasks) (default: every task in the results)",
     )  # fmt: skip
     r.set_defaults(func=_cmd_report)
 

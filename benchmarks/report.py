@@ -164,6 +164,7 @@ def make_report(
     reference: str | None = None,
     budgets: tuple[int, ...] = BUDGETS,
     metric: str | None = None,
+    tasks: list[str] | None = None,
 ) -> Path:
     """Write ``report.md`` and PNG plots into ``out``; returns the Markdown path.
 
@@ -171,10 +172,11 @@ def make_report(
     ``reference`` (an agent name), those include paired win/tie/loss against it, and the
     report adds how many real evaluations each other agent needs to reach the reference's
     final score, as a fraction of the reference's budget. With ``metric``, every run is read
-    under that metric instead of the one it was run with (:func:`load_results`).
+    under that metric instead of the one it was run with (:func:`load_results`). With
+    ``tasks``, only the runs on those tasks are read (each must be in the results).
     """
     require("hpo-rl report (its plots and tests)", "matplotlib", "scikit_posthocs")
-    df = load_results(results, metric)
+    df = _only_tasks(load_results(results, metric), tasks)
     agents = sorted(df.agent.unique())
     tasks = list(dict.fromkeys(df.task))
     if reference is not None and reference not in agents:
@@ -194,6 +196,16 @@ def make_report(
     md = out / "report.md"
     md.write_text("\n".join(lines))
     return md
+
+
+def _only_tasks(df: pd.DataFrame, tasks: list[str] | None) -> pd.DataFrame:
+    """The runs on ``tasks`` (all runs for None); a one-line error names a task with no run."""
+    if tasks is None:
+        return df
+    missing = [t for t in tasks if t not in set(df.task)]
+    if missing:
+        raise ValueError(f"tasks {missing} have no run in the results; they hold {sorted(set(df.task))[:10]}...")
+    return df[df.task.isin(tasks)].reset_index(drop=True)
 
 
 def _anytime(df: pd.DataFrame, out: Path, reference: str | None) -> list[str]:

@@ -95,3 +95,11 @@ def test_a_plain_name_finds_its_gzipped_copy_as_committed_results_are_stored(res
     assert load_results(tmp_path / "r.jsonl").equals(load_results(results))
     with pytest.raises(FileNotFoundError):
         load_results(tmp_path / "other.jsonl")
+
+
+def test_report_reads_only_the_tasks_asked_for(results, tmp_path):
+    text = make_report(results, tmp_path / "rep", tasks=["t2"]).read_text()
+    assert "1 tasks" in text and "| t2 |" in text and "| t1 |" not in text
+    with pytest.raises(ValueError, match=r"\['t3'\] have no run"):
+        make_report(results, tmp_path / "rep2", tasks=["t3"])
+    assert not (tmp_path / "rep2").exists()
