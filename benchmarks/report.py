@@ -204,7 +204,9 @@ def _only_tasks(df: pd.DataFrame, tasks: list[str] | None) -> pd.DataFrame:
         return df
     missing = [t for t in tasks if t not in set(df.task)]
     if missing:
-        raise ValueError(f"tasks {missing} have no run in the results; they hold {sorted(set(df.task))[:10]}...")
+        held = sorted(set(df.task))
+        more = f" and {len(held) - 10} more" if len(held) > 10 else ""
+        raise ValueError(f"tasks {missing} have no run in the results; they hold {held[:10]}{more}")
     return df[df.task.isin(tasks)].reset_index(drop=True)
 
 
