@@ -418,10 +418,14 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
 
 
 def _cmd_pretrain_yahpo(a: argparse.Namespace) -> int:
-    from agents.prior.yahpo import build_yahpo_folds
+    from agents.prior.yahpo import build_yahpo_folds, build_yahpo_portfolio
+    from agents.transfer.portfolio import YAHPO_PORTFOLIO
 
-    if not (a.portfolio and a.folds):
-        raise ValueError(f"--env {a.env} builds held-out portfolios only: give --portfolio --folds K")
+    if not a.portfolio:
+        raise ValueError(f"--env {a.env} builds portfolios only: give --portfolio (and --folds K for held-out ones)")
+    if not a.folds:
+        print(f"wrote {build_yahpo_portfolio(a.out or YAHPO_PORTFOLIO, a.k, seed=a.seed)}")
+        return 0
     out = Path(a.out or "yahpo_portfolios")
     paths = build_yahpo_folds(out, a.folds, a.k, seed=a.seed)
     print(f"{len(paths)} fold portfolios in {out}, folds in {out / 'folds.json'} "
@@ -605,7 +609,8 @@ def _pretrain_parser(sub: Any) -> None:
     pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
     pt.add_argument(
         "--env", default=None, choices=["HPO-XGB-YAHPO-v0"],
-        help="with --portfolio --folds K: build the held-out portfolios on YAHPO's 119 tasks instead of our tables",
+        help="with --portfolio: build the portfolio on YAHPO's 119 tasks instead of our tables (default --out: the "
+        "shipped one), with --folds K the held-out ones",
     )  # fmt: skip
     pt.add_argument("--seed", type=whole(0), default=0)
     pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")

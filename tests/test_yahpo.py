@@ -112,6 +112,23 @@ def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path)
     assert [r["config"] for r in env.history.records[:4]] == [pytest.approx(c) for c in doc["configs"]]
 
 
+def test_the_shipped_yahpo_portfolio_serves_yahpo_and_flags_its_tasks(yahpo_data):
+    """Without --prior, the portfolio agents on YAHPO take the portfolio shipped for its space
+    (all 119 tasks, so the run is flagged as not held out); on our env, ours as before."""
+    from agents.base import run_agent
+    from agents.registry import make_agent
+    from agents.transfer.portfolio import DEFAULT_PORTFOLIO, YAHPO_PORTFOLIO, load_portfolio
+
+    env = make_yahpo_env("31", yahpo_dir=yahpo_data)
+    doc = load_portfolio(None, "yahpo:rbv2_xgboost/31", env.space)
+    assert doc["path"] == str(YAHPO_PORTFOLIO) and len(doc["train"]["tasks"]) == 119
+    assert load_portfolio(None, "wine", hpo_env.make_xgb_env("wine").space)["path"] == str(DEFAULT_PORTFOLIO)
+    with pytest.warns(UserWarning, match="no held-out result"):
+        res = run_agent(make_agent("portfolio-tpe"), env, 12, seed=0)
+    assert res.extra == {"portfolio": str(YAHPO_PORTFOLIO), "prior_saw_task": True}
+    assert [r["config"] for r in env.history.records[:10]] == [pytest.approx(c) for c in doc["configs"]]
+
+
 def test_predictions_that_contradict_themselves_are_failures(yahpo_data):
     # On task 6 the surrogate predicts log-loss ~0 with Brier ~2 for this dart configuration:
     # YAHPO's data code failed runs so. Taken at face value it would be the task's best score.

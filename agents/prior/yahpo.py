@@ -7,7 +7,8 @@ percentile among the candidates on each training task, and its predicted seconds
 task's median as its cost. Each fold's portfolio (blind and cost-aware orders) is greedy over
 the other folds' tasks, and ``folds.json`` says which tasks each fold holds out, so
 ``hpo-rl bench --env HPO-XGB-YAHPO-v0 --agents portfolio-tpe --prior DIR`` runs every task
-on the portfolio that did not see it.
+on the portfolio that did not see it. :func:`build_yahpo_portfolio` builds the one shipped,
+over all the tasks.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import numpy as np
 from scipy.stats import rankdata
 
 from agents.transfer.folds import grouped_folds
-from agents.transfer.portfolio import write_portfolio
+from agents.transfer.portfolio import YAHPO_PORTFOLIO, write_portfolio
 from hpo_env.history import write_json_atomic
 from hpo_env.yahpo import YahpoObjective, YahpoSurrogate
 
-__all__ = ["build_yahpo_folds", "yahpo_menu"]
+__all__ = ["build_yahpo_folds", "build_yahpo_portfolio", "yahpo_menu"]
 
 
 def yahpo_menu(candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLike[str] | None = None) -> tuple:
@@ -39,6 +40,24 @@ def yahpo_menu(candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLi
     return [o.task.name for o in objectives], space, np.stack([space.encode(c) for c in configs]), val, secs
 
 
+def _yahpo_tables(candidates: int, seed: int, yahpo_dir: str | os.PathLike[str] | None) -> tuple:
+    """``(task specs, space, candidates, percentiles, relative costs)`` of :func:`yahpo_menu`."""
+    tasks, space, cands, val, secs = yahpo_menu(candidates, seed, yahpo_dir)
+    pct = np.column_stack([rankdata(v) / len(v) for v in val.T])
+    return tasks, space, cands, pct, secs / np.maximum(np.median(secs, axis=0), 1e-9)
+
+
+def build_yahpo_portfolio(
+    out: str | os.PathLike[str] = YAHPO_PORTFOLIO, k: int = 10, candidates: int = 1000, seed: int = 0,
+    yahpo_dir: str | os.PathLike[str] | None = None,
+) -> Path:  # fmt: skip
+    """Write the portfolio over all 119 tasks (the one shipped, :data:`YAHPO_PORTFOLIO`): the
+    default of ``portfolio-tpe`` and the other portfolio agents on ``HPO-XGB-YAHPO-v0``. Every
+    YAHPO task is in its training set, so a result on it is flagged as not held out."""
+    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir)
+    return write_portfolio(out, space, cands, pct, costs.mean(1), tasks, seed=seed, k=k)
+
+
 def build_yahpo_folds(
     out_dir: str | os.PathLike[str], folds: int = 5, k: int = 10, candidates: int = 1000, seed: int = 0,
     yahpo_dir: str | os.PathLike[str] | None = None,
@@ -46,9 +65,7 @@ def build_yahpo_folds(
     """Write ``fold<i>.json`` (and its pool) for each of ``folds`` grouped folds, and ``folds.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tasks, space, cands, val, secs = yahpo_menu(candidates, seed, yahpo_dir)
-    pct = np.column_stack([rankdata(v) / len(v) for v in val.T])
-    costs = secs / np.maximum(np.median(secs, axis=0), 1e-9)
+    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir)
     held = grouped_folds(tasks, folds, seed=seed)
     paths = []
     for i, fold in enumerate(held):

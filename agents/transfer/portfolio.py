@@ -43,6 +43,7 @@ from hpo_env.spaces import SearchSpace
 __all__ = [
     "COST_FLOOR",
     "DEFAULT_PORTFOLIO",
+    "YAHPO_PORTFOLIO",
     "PORTFOLIO_FORMAT",
     "build_portfolio",
     "greedy_portfolio",
@@ -56,6 +57,9 @@ PORTFOLIO_FORMAT = 1
 #: The portfolio shipped with the package: built from exactly the tables the shipped prior
 #: was trained on (``hpo-rl pretrain --portfolio --exclude wine``), K=10.
 DEFAULT_PORTFOLIO = WEIGHTS_DIR / "portfolio_xgb.json"
+#: The portfolio shipped for YAHPO Gym's ``rbv2_xgboost`` space (``HPO-XGB-YAHPO-v0``), built
+#: by ``hpo-rl pretrain --portfolio --env HPO-XGB-YAHPO-v0`` over all 119 of its tasks.
+YAHPO_PORTFOLIO = WEIGHTS_DIR / "portfolio_yahpo_xgb.json"
 #: In the cost-aware order, a relative cost below this counts as this: the seconds of the
 #: cheapest evaluations are mostly overhead and timing noise, not what they would cost on
 #: a larger task.
@@ -152,20 +156,29 @@ def _sample_pool(cands: np.ndarray, pct: np.ndarray, chosen: list[int], tasks: l
     return TransferPool(cands[rows], pct[rows], list(tasks))
 
 
+def _shipped_for(space: SearchSpace | None) -> Path:
+    """The shipped portfolio built on ``space``: YAHPO's where it is that space, else ours."""
+    yahpo = space is not None and YAHPO_PORTFOLIO.exists()
+    if yahpo and json.loads(YAHPO_PORTFOLIO.read_text())["space"] == space.to_list():
+        return YAHPO_PORTFOLIO
+    return DEFAULT_PORTFOLIO
+
+
 def load_portfolio(
     path: str | os.PathLike[str] | None = None,
     task: str | None = None,
     space: SearchSpace | None = None,
     cost_aware: bool = False,
 ) -> dict[str, Any]:
-    """Read a portfolio file: the shipped one for None or ``"default"``, a file, or from a
+    """Read a portfolio file: the shipped one for None or ``"default"`` (of ``space``:
+    :data:`YAHPO_PORTFOLIO` for YAHPO's, else :data:`DEFAULT_PORTFOLIO`), a file, or from a
     directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error
     (:class:`~agents.transfer.files.PriorError`) if it cannot be used, or was built on
     another search space than ``space``. With ``cost_aware``, its ``configs`` are the
     cost-aware order."""
     from agents.transfer.files import PriorError, resolve_file
 
-    p = resolve_file(path, task, DEFAULT_PORTFOLIO, ".json")
+    p = resolve_file(path, task, _shipped_for(space), ".json")
     if not p.exists():
         raise PriorError(f"no portfolio at {p}; build one with: hpo-rl pretrain --portfolio --out {p}")
     try:
