@@ -92,6 +92,18 @@ def _flaml(searcher: str, zeroshot: bool = False) -> Callable[[], Agent]:
     return make
 
 
+def _portfolio_cfo(prior: str | None = None) -> Agent:
+    """CFO from FLAML's cheap start, then the portfolio's configurations in their cost-aware
+    order, then CFO's local search from the best so far: the portfolio's same-data knowledge
+    with FLAML's cost-frugal search."""
+    from agents.baselines import PortfolioProposer
+    from agents.loop import LoopAgent
+    from agents.peers import FLAMLProposer
+
+    portfolio = PortfolioProposer("portfolio-cfo", prior, cost_aware=True, fallback="as flaml-cfo")
+    return LoopAgent("portfolio-cfo", FLAMLProposer("cfo", portfolio=portfolio))
+
+
 def preset_agent(preset: RPPOPreset, **tune_kwargs: Any) -> Agent:
     """The agent of a preset: a screen-only one (``rppo-prior``, whose policy never updates) is
     a proposer in the one loop (:class:`~agents.prior.screened.ScreenedPriorAgent`); one whose
@@ -134,12 +146,16 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "flaml-cfo": _flaml("cfo"),
     "flaml-bs": _flaml("bs"),
     "flaml-zeroshot": _flaml("cfo", zeroshot=True),
+    # The portfolio's same-data knowledge, then FLAML's cost-frugal local search.
+    "portfolio-cfo": _portfolio_cfo,
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
-_ACROSS_TASKS = ("portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband")
+_ACROSS_TASKS = (
+    "portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband", "portfolio-cfo",
+)  # fmt: skip
 
 
 def multi_fidelity_agents() -> tuple[str, ...]:

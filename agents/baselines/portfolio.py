@@ -83,6 +83,11 @@ class PortfolioProposer(Proposer):
         self._k = ADAPTIVE_K if self.k is None else self.k
         return AdaptivePortfolio(self._pool, seed)
 
+    def configs(self) -> list[dict[str, Any]]:
+        """The configurations still to propose, in order (after :meth:`start`), for a searcher
+        that takes them as its first points (``portfolio-cfo``)."""
+        return [dict(c) for c in self._queue]
+
     def ask(self) -> Proposal | None:
         if self._adaptive is not None:
             row = self._adaptive.ask() if len(self._adaptive.rows) < self._k else None

@@ -84,15 +84,19 @@ class FLAMLProposer(Proposer):
         zeroshot: start from FLAML's data-dependent defaults for the task
             (:func:`~agents.peers.flaml_zeroshot.zeroshot_start`), evaluated first, instead of
             its XGBoost estimator's fixed start; ``n_estimators`` is then no low-cost dimension.
+        portfolio: a :class:`~agents.baselines.PortfolioProposer` (anything with ``start``,
+            ``configs`` and ``extra``) whose configurations are evaluated after the start, as
+            FLAML's ``points_to_evaluate``: CFO then searches locally from the best of them
+            (``portfolio-cfo``, composed in :mod:`agents.registry`). Its record joins ``extra``.
     """
 
     SEARCHERS: ClassVar[tuple[str, ...]] = ("cfo", "bs")
     requires: ClassVar[tuple[str, ...]] = ("flaml",)
 
-    def __init__(self, searcher: str = "cfo", zeroshot: bool = False) -> None:
+    def __init__(self, searcher: str = "cfo", zeroshot: bool = False, portfolio: Any = None) -> None:
         if searcher not in self.SEARCHERS:
             raise ValueError(f"searcher={searcher!r}; expected one of {self.SEARCHERS}")
-        self.searcher, self.zeroshot = searcher, zeroshot
+        self.searcher, self.zeroshot, self.portfolio = searcher, zeroshot, portfolio
         if searcher == "bs":
             self.requires = ("flaml", "optuna")  # type: ignore[misc]
 
@@ -115,10 +119,14 @@ class FLAMLProposer(Proposer):
         start, low_cost = _start(space, given)
         if given is not None:
             low_cost = {}  # the suggestion's own n_estimators is where the search starts
+        points = [dict(start)] if start else []
+        if self.portfolio is not None:
+            self.portfolio.start(env, seed, budget, study)
+            points += self.portfolio.configs()
         cls = CFO if self.searcher == "cfo" else BlendSearch
         self._search = cls(
             metric=METRIC, mode="max", space=flaml_space(space), low_cost_partial_config=low_cost or None,
-            points_to_evaluate=[dict(start)] if start else None, seed=seed, cost_attr=COST_KEY,
+            points_to_evaluate=points or None, seed=seed, cost_attr=COST_KEY,
         )  # fmt: skip
         self._space, self._n = space, 0
 
@@ -133,8 +141,13 @@ class FLAMLProposer(Proposer):
     def tell(self, proposal: Proposal, reward: float, info: dict[str, Any]) -> None:
         seconds = float(info.get("eval_seconds") or 0.0)
         trial_id, config = proposal.handle
-        result = {METRIC: float(reward), COST_KEY: seconds if math.isfinite(seconds) else 0.0, "config": config}
+        # Ray Tune's flat "config/<name>" keys too: CFO reads the best of several start points from them.
+        result = {METRIC: float(reward), COST_KEY: seconds if math.isfinite(seconds) else 0.0, "config": config,
+                  **{f"config/{k}": v for k, v in config.items()}}  # fmt: skip
         self._search.on_trial_complete(trial_id, result)
+
+    def extra(self) -> dict[str, Any]:
+        return {} if self.portfolio is None else self.portfolio.extra()
 
 
 class FLAMLAgent(LoopAgent):
