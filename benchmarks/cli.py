@@ -419,15 +419,16 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
 
 def _cmd_pretrain_yahpo(a: argparse.Namespace) -> int:
     from agents.prior.yahpo import build_yahpo_folds, build_yahpo_portfolio
-    from agents.transfer.portfolio import YAHPO_PORTFOLIO
+    from hpo_env.yahpo import YAHPO_ENVS
 
     if not a.portfolio:
         raise ValueError(f"--env {a.env} builds portfolios only: give --portfolio (and --folds K for held-out ones)")
+    scenario = YAHPO_ENVS[a.env]
     if not a.folds:
-        print(f"wrote {build_yahpo_portfolio(a.out or YAHPO_PORTFOLIO, a.k, seed=a.seed)}")
+        print(f"wrote {build_yahpo_portfolio(a.out, a.k, seed=a.seed, scenario=scenario)}")
         return 0
-    out = Path(a.out or "yahpo_portfolios")
-    paths = build_yahpo_folds(out, a.folds, a.k, seed=a.seed)
+    out = Path(a.out or f"yahpo_portfolios_{scenario}")
+    paths = build_yahpo_folds(out, a.folds, a.k, seed=a.seed, scenario=scenario)
     print(f"{len(paths)} fold portfolios in {out}, folds in {out / 'folds.json'} "
           f"(use: hpo-rl bench --env {a.env} --agents portfolio-tpe --prior {out})")  # fmt: skip
     return 0
@@ -608,9 +609,9 @@ def _pretrain_parser(sub: Any) -> None:
     )  # fmt: skip
     pt.add_argument("--table-dir", default=None, help="fast-mode tables (default: $HPO_ENV_TABLE_DIR, else shipped)")
     pt.add_argument(
-        "--env", default=None, choices=["HPO-XGB-YAHPO-v0"],
-        help="with --portfolio: build the portfolio on YAHPO's 119 tasks instead of our tables (default --out: the "
-        "shipped one), with --folds K the held-out ones",
+        "--env", default=None, choices=["HPO-XGB-YAHPO-v0", "HPO-MLP-LCBench-v0"],
+        help="with --portfolio: build the portfolio on that YAHPO scenario's tasks (119 and 35) instead of our "
+        "tables (default --out: the shipped one), with --folds K the held-out ones",
     )  # fmt: skip
     pt.add_argument("--seed", type=whole(0), default=0)
     pt.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a pretraining setting, repeatable")

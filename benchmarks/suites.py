@@ -1,7 +1,8 @@
 """Named task suites. Any comma-separated list of task specs (``csv:`` paths included) works too.
 
 ``quick`` and ``public`` are tabular classification (``HPO-XGB-v0``), ``regression`` tabular
-regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``; ``yahpo`` for ``HPO-XGB-YAHPO-v0``.
+regression (metric ``r2``); ``images`` is for ``HPO-CNN-v0``; ``yahpo`` for ``HPO-XGB-YAHPO-v0``
+and ``lcbench`` for ``HPO-MLP-LCBench-v0``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ YAHPO_XGB = (
     "41165", "41166", "41168", "41169", "41212", "41216", "41278",
 )  # fmt: skip
 
+#: YAHPO Gym's ``lcbench`` tasks (OpenML ids, for ``--env HPO-MLP-LCBench-v0``), from its search space.
+LCBENCH = (
+    "3945", "7593", "34539", "126025", "126026", "126029", "146212", "167083", "167104", "167149", "167152",
+    "167161", "167168", "167181", "167184", "167185", "167190", "167200", "167201", "168329", "168330", "168331",
+    "168335", "168868", "168908", "168910", "189354", "189862", "189865", "189866", "189873", "189905", "189906",
+    "189908", "189909",
+)  # fmt: skip
+
 SUITES: dict[str, tuple[str, ...]] = {
     "quick": BUILTIN,
     # Every classification task with a shipped table: the built-ins, the public 20 and the
@@ -63,6 +72,8 @@ SUITES: dict[str, tuple[str, ...]] = {
     "regression": tuple(f"pmlb:{n}" for n in REGRESSION),
     # YAHPO Gym's XGBoost benchmark, for --env HPO-XGB-YAHPO-v0 (the [yahpo] extra).
     "yahpo": YAHPO_XGB,
+    # YAHPO Gym's MLP benchmark, for --env HPO-MLP-LCBench-v0 (the [yahpo] extra).
+    "lcbench": LCBENCH,
 }
 
 #: The metric a suite runs with when ``--metric`` is not given (others: each task's default).

@@ -13,7 +13,7 @@
 - ``HPO-XGB-MetaSession-v0``: the same tasks for meta-RL (RL²), one episode a whole
   tuning session on one task, the session's measured ranks in the observation;
 - ``HPO-XGB-YAHPO-v0`` and ``HPO-MLP-LCBench-v0``: YAHPO Gym's surrogates (XGBoost on 119
-  OpenML tasks, with conditional hyperparameters; an MLP on 34), the field's shared
+  OpenML tasks, with conditional hyperparameters; an MLP on 35), the field's shared
   benchmark (:mod:`hpo_env.yahpo`, the ``[yahpo]`` extra).
 """
 

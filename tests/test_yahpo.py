@@ -93,23 +93,33 @@ def test_lcbench_scores_validation_and_test(yahpo_data):
     assert rec["scores"]["cross_entropy"][0] < 0 and rec["scores"]["accuracy"][1] is None
 
 
-def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path):
+@pytest.mark.parametrize(("env_id", "task"), [("HPO-XGB-YAHPO-v0", "31"), ("HPO-MLP-LCBench-v0", "3945")])
+def test_held_out_portfolios_on_yahpo_never_saw_their_task(yahpo_data, tmp_path, env_id, task):
     from agents.base import run_agent
     from agents.prior.yahpo import build_yahpo_folds
     from agents.registry import make_agent
     from agents.transfer.portfolio import load_portfolio
+    from hpo_env.yahpo import YAHPO_ENVS
 
-    paths = build_yahpo_folds(tmp_path, folds=3, k=4, candidates=40, yahpo_dir=yahpo_data)
+    scenario = YAHPO_ENVS[env_id]
+    paths = build_yahpo_folds(tmp_path, folds=3, k=4, candidates=40, yahpo_dir=yahpo_data, scenario=scenario)
     held = json.loads((tmp_path / "folds.json").read_text())["folds"]
-    ids = YahpoSurrogate("rbv2_xgboost", yahpo_data).instances
-    assert len(paths) == 3 and sorted(t for f in held for t in f) == sorted(f"yahpo:rbv2_xgboost/{t}" for t in ids)
-    env = make_yahpo_env("31", yahpo_dir=yahpo_data)
-    doc = load_portfolio(tmp_path, "yahpo:rbv2_xgboost/31", env.space)
-    assert "yahpo:rbv2_xgboost/31" not in doc["train"]["tasks"] and len(doc["configs"]) == 4
+    ids = YahpoSurrogate(scenario, yahpo_data).instances
+    assert len(paths) == 3 and sorted(t for f in held for t in f) == sorted(f"yahpo:{scenario}/{t}" for t in ids)
+    env = gym.make(env_id, task=task, yahpo_dir=yahpo_data).unwrapped
+    doc = load_portfolio(tmp_path, f"yahpo:{scenario}/{task}", env.space)
+    assert f"yahpo:{scenario}/{task}" not in doc["train"]["tasks"] and len(doc["configs"]) == 4
     assert doc["mean_best_percentile"] == sorted(doc["mean_best_percentile"])
     res = run_agent(make_agent("portfolio-tpe", prior=str(tmp_path)), env, 6, seed=0)
     assert res.extra == {"portfolio": doc["path"], "prior_saw_task": False}
     assert [r["config"] for r in env.history.records[:4]] == [pytest.approx(c) for c in doc["configs"]]
+
+
+def test_the_suites_are_the_scenarios_tasks(yahpo_data):
+    from benchmarks.suites import SUITES
+
+    for suite, scenario in (("yahpo", "rbv2_xgboost"), ("lcbench", "lcbench")):
+        assert sorted(SUITES[suite]) == sorted(YahpoSurrogate(scenario, yahpo_data).instances)
 
 
 def test_the_shipped_yahpo_portfolio_serves_yahpo_and_flags_its_tasks(yahpo_data):
@@ -117,12 +127,15 @@ def test_the_shipped_yahpo_portfolio_serves_yahpo_and_flags_its_tasks(yahpo_data
     (all 119 tasks, so the run is flagged as not held out); on our env, ours as before."""
     from agents.base import run_agent
     from agents.registry import make_agent
-    from agents.transfer.portfolio import DEFAULT_PORTFOLIO, YAHPO_PORTFOLIO, load_portfolio
+    from agents.transfer.portfolio import DEFAULT_PORTFOLIO, YAHPO_PORTFOLIO, YAHPO_PORTFOLIOS, load_portfolio
 
     env = make_yahpo_env("31", yahpo_dir=yahpo_data)
     doc = load_portfolio(None, "yahpo:rbv2_xgboost/31", env.space)
     assert doc["path"] == str(YAHPO_PORTFOLIO) and len(doc["train"]["tasks"]) == 119
     assert load_portfolio(None, "wine", hpo_env.make_xgb_env("wine").space)["path"] == str(DEFAULT_PORTFOLIO)
+    lcbench = gym.make("HPO-MLP-LCBench-v0", task="3945", yahpo_dir=yahpo_data).unwrapped
+    doc_mlp = load_portfolio(None, "yahpo:lcbench/3945", lcbench.space)
+    assert doc_mlp["path"] == str(YAHPO_PORTFOLIOS["lcbench"]) and len(doc_mlp["train"]["tasks"]) == 35
     with pytest.warns(UserWarning, match="no held-out result"):
         res = run_agent(make_agent("portfolio-tpe"), env, 12, seed=0)
     assert res.extra == {"portfolio": str(YAHPO_PORTFOLIO), "prior_saw_task": True}

@@ -1,5 +1,5 @@
-"""Held-out portfolios on YAHPO Gym's ``rbv2_xgboost`` (:mod:`hpo_env.yahpo`), the same way
-``hpo-rl pretrain --folds`` builds them from our tables.
+"""Held-out portfolios on YAHPO Gym's scenarios (:mod:`hpo_env.yahpo`: ``rbv2_xgboost`` and
+``lcbench``), the same way ``hpo-rl pretrain --folds`` builds them from our tables.
 
 The candidates are ``candidates`` configurations drawn once (seeded) from the env's
 conditional space, each scored by the surrogate on every task at full fidelity: its
@@ -7,8 +7,8 @@ percentile among the candidates on each training task, and its predicted seconds
 task's median as its cost. Each fold's portfolio (blind and cost-aware orders) is greedy over
 the other folds' tasks, and ``folds.json`` says which tasks each fold holds out, so
 ``hpo-rl bench --env HPO-XGB-YAHPO-v0 --agents portfolio-tpe --prior DIR`` runs every task
-on the portfolio that did not see it. :func:`build_yahpo_portfolio` builds the one shipped,
-over all the tasks.
+on the portfolio that did not see it. :func:`build_yahpo_portfolio` builds the one shipped
+for a scenario, over all its tasks.
 """
 
 from __future__ import annotations
@@ -20,17 +20,21 @@ import numpy as np
 from scipy.stats import rankdata
 
 from agents.transfer.folds import grouped_folds
-from agents.transfer.portfolio import YAHPO_PORTFOLIO, write_portfolio
+from agents.transfer.portfolio import YAHPO_PORTFOLIOS, write_portfolio
 from hpo_env.history import write_json_atomic
 from hpo_env.yahpo import YahpoObjective, YahpoSurrogate
 
 __all__ = ["build_yahpo_folds", "build_yahpo_portfolio", "yahpo_menu"]
 
 
-def yahpo_menu(candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLike[str] | None = None) -> tuple:
+def yahpo_menu(
+    candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLike[str] | None = None,
+    scenario: str = "rbv2_xgboost",
+) -> tuple:  # fmt: skip
     """``(task specs, space, candidate actions, scores, seconds)``: the candidates' ``val_score``
-    and predicted seconds on every ``rbv2_xgboost`` task (candidates x tasks)."""
-    surrogate = YahpoSurrogate("rbv2_xgboost", yahpo_dir)
+    (the scenario's default metric) and predicted seconds on every task of ``scenario``
+    (candidates x tasks)."""
+    surrogate = YahpoSurrogate(scenario, yahpo_dir)
     objectives = [YahpoObjective(t, surrogate) for t in surrogate.instances]
     space, rng = objectives[0].space, np.random.default_rng(seed)
     configs = [space.sample(rng) for _ in range(int(candidates))]
@@ -40,32 +44,35 @@ def yahpo_menu(candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLi
     return [o.task.name for o in objectives], space, np.stack([space.encode(c) for c in configs]), val, secs
 
 
-def _yahpo_tables(candidates: int, seed: int, yahpo_dir: str | os.PathLike[str] | None) -> tuple:
+def _yahpo_tables(candidates: int, seed: int, yahpo_dir: str | os.PathLike[str] | None, scenario: str) -> tuple:
     """``(task specs, space, candidates, percentiles, relative costs)`` of :func:`yahpo_menu`."""
-    tasks, space, cands, val, secs = yahpo_menu(candidates, seed, yahpo_dir)
+    tasks, space, cands, val, secs = yahpo_menu(candidates, seed, yahpo_dir, scenario)
     pct = np.column_stack([rankdata(v) / len(v) for v in val.T])
     return tasks, space, cands, pct, secs / np.maximum(np.median(secs, axis=0), 1e-9)
 
 
 def build_yahpo_portfolio(
-    out: str | os.PathLike[str] = YAHPO_PORTFOLIO, k: int = 10, candidates: int = 1000, seed: int = 0,
-    yahpo_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None, k: int = 10, candidates: int = 1000, seed: int = 0,
+    yahpo_dir: str | os.PathLike[str] | None = None, scenario: str = "rbv2_xgboost",
 ) -> Path:  # fmt: skip
-    """Write the portfolio over all 119 tasks (the one shipped, :data:`YAHPO_PORTFOLIO`): the
-    default of ``portfolio-tpe`` and the other portfolio agents on ``HPO-XGB-YAHPO-v0``. Every
-    YAHPO task is in its training set, so a result on it is flagged as not held out."""
-    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir)
+    """Write the portfolio over all the tasks of ``scenario`` (by default to the one shipped,
+    :data:`~agents.transfer.portfolio.YAHPO_PORTFOLIOS`): the default of ``portfolio-tpe`` and
+    the other portfolio agents on that scenario's env. Every task of the scenario is in its
+    training set, so a result on one is flagged as not held out."""
+    out = YAHPO_PORTFOLIOS[scenario] if out is None else out
+    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir, scenario)
     return write_portfolio(out, space, cands, pct, costs.mean(1), tasks, seed=seed, k=k)
 
 
 def build_yahpo_folds(
     out_dir: str | os.PathLike[str], folds: int = 5, k: int = 10, candidates: int = 1000, seed: int = 0,
-    yahpo_dir: str | os.PathLike[str] | None = None,
+    yahpo_dir: str | os.PathLike[str] | None = None, scenario: str = "rbv2_xgboost",
 ) -> list[Path]:  # fmt: skip
-    """Write ``fold<i>.json`` (and its pool) for each of ``folds`` grouped folds, and ``folds.json``."""
+    """Write ``fold<i>.json`` (and its pool) for each of ``folds`` grouped folds of the tasks
+    of ``scenario``, and ``folds.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir)
+    tasks, space, cands, pct, costs = _yahpo_tables(candidates, seed, yahpo_dir, scenario)
     held = grouped_folds(tasks, folds, seed=seed)
     paths = []
     for i, fold in enumerate(held):

@@ -44,6 +44,7 @@ __all__ = [
     "COST_FLOOR",
     "DEFAULT_PORTFOLIO",
     "YAHPO_PORTFOLIO",
+    "YAHPO_PORTFOLIOS",
     "PORTFOLIO_FORMAT",
     "build_portfolio",
     "greedy_portfolio",
@@ -60,6 +61,9 @@ DEFAULT_PORTFOLIO = WEIGHTS_DIR / "portfolio_xgb.json"
 #: The portfolio shipped for YAHPO Gym's ``rbv2_xgboost`` space (``HPO-XGB-YAHPO-v0``), built
 #: by ``hpo-rl pretrain --portfolio --env HPO-XGB-YAHPO-v0`` over all 119 of its tasks.
 YAHPO_PORTFOLIO = WEIGHTS_DIR / "portfolio_yahpo_xgb.json"
+#: The portfolio shipped for each YAHPO scenario (``lcbench``: ``HPO-MLP-LCBench-v0``, built by
+#: ``hpo-rl pretrain --portfolio --env HPO-MLP-LCBench-v0`` over all 35 of its tasks).
+YAHPO_PORTFOLIOS = {"rbv2_xgboost": YAHPO_PORTFOLIO, "lcbench": WEIGHTS_DIR / "portfolio_yahpo_lcbench.json"}
 #: In the cost-aware order, a relative cost below this counts as this: the seconds of the
 #: cheapest evaluations are mostly overhead and timing noise, not what they would cost on
 #: a larger task.
@@ -157,10 +161,10 @@ def _sample_pool(cands: np.ndarray, pct: np.ndarray, chosen: list[int], tasks: l
 
 
 def _shipped_for(space: SearchSpace | None) -> Path:
-    """The shipped portfolio built on ``space``: YAHPO's where it is that space, else ours."""
-    yahpo = space is not None and YAHPO_PORTFOLIO.exists()
-    if yahpo and json.loads(YAHPO_PORTFOLIO.read_text())["space"] == space.to_list():
-        return YAHPO_PORTFOLIO
+    """The shipped portfolio built on ``space``: a YAHPO scenario's where it is that space, else ours."""
+    for path in YAHPO_PORTFOLIOS.values():
+        if space is not None and path.exists() and json.loads(path.read_text())["space"] == space.to_list():
+            return path
     return DEFAULT_PORTFOLIO
 
 
@@ -171,7 +175,7 @@ def load_portfolio(
     cost_aware: bool = False,
 ) -> dict[str, Any]:
     """Read a portfolio file: the shipped one for None or ``"default"`` (of ``space``:
-    :data:`YAHPO_PORTFOLIO` for YAHPO's, else :data:`DEFAULT_PORTFOLIO`), a file, or from a
+    the one of :data:`YAHPO_PORTFOLIOS` for a YAHPO space, else :data:`DEFAULT_PORTFOLIO`), a file, or from a
     directory of held-out ones the file of ``task`` (``<slug>.json``); a clear error
     (:class:`~agents.transfer.files.PriorError`) if it cannot be used, or was built on
     another search space than ``space``. With ``cost_aware``, its ``configs`` are the

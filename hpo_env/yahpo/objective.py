@@ -24,6 +24,7 @@ from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
 from hpo_env.yahpo.surrogate import YahpoSurrogate
 
 __all__ = [
+    "YAHPO_ENVS",
     "YAHPO_METRICS",
     "YahpoMetric",
     "YahpoObjective",
@@ -293,8 +294,12 @@ def make_yahpo_env(
     return HPOEnv(objective, order=order, history_path=history_path, cache=cache)
 
 
+#: The scenario behind each registered YAHPO env id.
+YAHPO_ENVS = {"HPO-XGB-YAHPO-v0": "rbv2_xgboost", "HPO-MLP-LCBench-v0": "lcbench"}
+
+
 def make_lcbench_env(task: str | int = "3945", **kwargs: Any) -> HPOEnv:
-    """Build ``HPO-MLP-LCBench-v0``: :func:`make_yahpo_env` on ``lcbench`` (34 OpenML tasks,
+    """Build ``HPO-MLP-LCBench-v0``: :func:`make_yahpo_env` on ``lcbench`` (35 OpenML tasks,
     the epochs fixed at 52); ``metric`` ``cross_entropy`` (default), ``balanced_accuracy``
     or ``accuracy``. Its targets include test scores, so results carry a test of best."""
     return make_yahpo_env(task, scenario="lcbench", **kwargs)
