@@ -58,15 +58,19 @@ def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_
                  time_budget: float | None = None) -> str:  # fmt: skip
     """The agent ``auto`` stands for: with ``multi_fidelity``, or a ``time_budget`` on real
     XGBoost, the default multi-fidelity agent (:func:`~agents.multifidelity.defaults.partial_default`;
-    ``tpe-hyperband`` with ``prior='none'``); else ``rppo-prior`` where the shipped prior fits
-    (an XGBoost env's default space, a classification task, ``prior`` not ``none``), else
-    ``rppo``. Any other name is returned."""
-    from agents.multifidelity.defaults import partial_default
+    ``tpe-hyperband`` with ``prior='none'``); on a YAHPO env, the agent its development tasks
+    chose (:func:`~agents.multifidelity.defaults.yahpo_default`); else ``rppo-prior`` where the
+    shipped prior fits (an XGBoost env's default space, a classification task, ``prior`` not
+    ``none``), else ``rppo``. Any other name is returned."""
+    from agents.multifidelity.defaults import partial_default, yahpo_default
+    from hpo_env.yahpo.objective import YAHPO_ENVS
 
     if name != "auto":
         return name
     if multi_fidelity or (time_budget is not None and env_id == "HPO-XGB-v0"):
         return "tpe-hyperband" if prior == "none" else partial_default(kind)
+    if env_id in YAHPO_ENVS:
+        return yahpo_default(time_budget is not None, prior)
     if prior == "none" or (prior == "auto" and env_id not in PRIOR_ENVS):
         return "rppo"
     if kind == "regression":

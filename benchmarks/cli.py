@@ -28,10 +28,11 @@ TUNE_HELP = """Tune one task with our agent, then refit the best configuration a
 On HPO-XGB-v0 and HPO-XGB-Surrogate-v0 the default agent is rppo-prior: the shipped
 meta-trained prior proposes, and a reward model fitted on the task's evaluations picks
 each one to evaluate. With --time-budget on HPO-XGB-v0 it is portfolio-tpe-hyperband,
-which trains configurations partially first and spends seconds best. --prior none runs
-the paper's recurrent PPO from scratch, and --agent NAME any other variant (rppo-mb is
-the paper's model-based loop) or any registered agent (tpe, flaml-cfo, ...): every agent
-writes the same run directory.
+which trains configurations partially first and spends seconds best. On YAHPO's envs it
+is portfolio-tpe (flaml-cfo with --time-budget or --prior none), what their development
+tasks chose. --prior none runs the paper's recurrent PPO from scratch elsewhere, and
+--agent NAME any other variant (rppo-mb is the paper's model-based loop) or any registered
+agent (tpe, flaml-cfo, ...): every agent writes the same run directory.
 
   hpo-rl tune --task breast_cancer --budget 30 --seed 0
   hpo-rl tune --task csv:data.csv --target label --budget 50
@@ -444,7 +445,8 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument(
         "--agent", default="auto",
         help="the agent: auto (rppo-prior where the shipped prior applies, else rppo; with --time-budget on "
-        "HPO-XGB-v0 or --multi-fidelity, portfolio-tpe-hyperband), a preset of our agent (see "
+        "HPO-XGB-v0 or --multi-fidelity, portfolio-tpe-hyperband; on the YAHPO envs portfolio-tpe, or flaml-cfo "
+        "with --time-budget), a preset of our agent (see "
         "docs/tuning.md, 'Agent variants'): " + ", ".join(_presets()) + ", or any other registered agent (hpo-rl "
         "bench --help lists them) (default: %(default)s). The flags below up to --finetune replace fields of a "
         "preset. With --multi-fidelity, a multi-fidelity agent",
@@ -490,7 +492,8 @@ def _tune_parser(sub: Any) -> None:
     t.add_argument(
         "--time-budget", type=float, default=None, metavar="SECONDS",
         help="also stop after this many seconds of this session; on HPO-XGB-v0 --agent auto then runs "
-        "portfolio-tpe-hyperband, which spends seconds best (docs/multifidelity.md) (default: none)",
+        "portfolio-tpe-hyperband, which spends seconds best (docs/multifidelity.md), on the YAHPO envs flaml-cfo "
+        "(default: none)",
     )  # fmt: skip
     t.add_argument(
         "--refit", action=argparse.BooleanOptionalAction, default=True,

@@ -100,3 +100,23 @@ def test_auto_under_a_time_budget_on_real_xgboost_is_the_agent_that_spends_secon
     # No partial evaluations on a surrogate: the shipped prior's agent, as without a time budget.
     assert choose_agent("auto", **{**kw, "env_id": "HPO-XGB-Surrogate-v0"}, time_budget=5.0) == "rppo-prior"
     assert choose_agent("tpe", **kw, time_budget=5.0) == "tpe"
+
+
+def test_auto_on_yahpo_is_what_its_development_tasks_chose(monkeypatch, capsys):
+    import importlib.util
+
+    from agents.session import choose_agent
+
+    kw = {"env_id": "HPO-XGB-YAHPO-v0", "kind": None, "prior": "auto", "multi_fidelity": False}
+    assert choose_agent("auto", **kw) == "portfolio-tpe"
+    assert choose_agent("auto", **kw, time_budget=60.0) == "flaml-cfo"
+    assert choose_agent("auto", **{**kw, "prior": "none"}) == "flaml-cfo"
+    assert choose_agent("auto", **{**kw, "env_id": "HPO-MLP-LCBench-v0"}) == "portfolio-tpe"
+    assert choose_agent("auto", **{**kw, "multi_fidelity": True}) == "portfolio-tpe-hyperband"
+    # Without FLAML installed, the time agent falls back and says so in one line.
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "flaml" else find_spec(n, *a))
+    assert choose_agent("auto", **kw, time_budget=60.0) == "portfolio-tpe-hyperband"
+    assert choose_agent("auto", **{**kw, "prior": "none"}) == "tpe"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("FLAML is not installed" in line for line in err)
