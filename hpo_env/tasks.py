@@ -135,14 +135,37 @@ def _load_builtin(name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return bunch.data.astype(np.float32), bunch.target, [str(c) for c in bunch.feature_names]
 
 
+#: The column separators a table may use: its first line's most frequent one is taken.
+SEPARATORS = (",", ";", "\t", "|")
+
+
+def _separator(path: Path) -> str:
+    """The separator of ``path``: tab for a ``.tsv``; else the one of :data:`SEPARATORS` most
+    frequent in its first line (``;`` is the comma of many European spreadsheets), ``,`` if none."""
+    if ".tsv" in path.name:
+        return "\t"
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", errors="replace") as f:
+            first = f.readline()
+    except OSError:
+        return ","
+    counts = {sep: first.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def read_table(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
-    """A CSV (or TSV, by its name) as pandas reads it; a missing, empty or unreadable file
-    is one clear error naming it. Training rows and rows to predict are read by this one function."""
+    """A CSV (or TSV) as pandas reads it, with the separator of its first line
+    (:func:`_separator`); a missing, empty or unreadable file is one clear error naming it.
+    Training rows and rows to predict are read by this one function."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise FileNotFoundError(f"{source}: no such file {str(path)!r}")
     try:
-        return pd.read_csv(path, sep="\t" if ".tsv" in path.name else ",")
+        return pd.read_csv(path, sep=_separator(path))
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise ValueError(f"{source}: cannot read {str(path)!r} as a table ({e})") from None
 

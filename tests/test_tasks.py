@@ -74,6 +74,18 @@ def test_csv_missing_target_lists_the_columns(tmp_path):
         load_task(f"csv:{path}")
 
 
+@pytest.mark.parametrize("sep", [";", "|", "\t"])
+def test_csv_with_another_separator_reads_the_same(tmp_path, sep):
+    frame = _mixed_frame()
+    frame.to_csv(tmp_path / "comma.csv", index=False)
+    frame.to_csv(tmp_path / "other.csv", index=False, sep=sep)
+    a, b = (
+        load_task(f"csv:{tmp_path / 'comma.csv'}", target="label"),
+        load_task(f"csv:{tmp_path / 'other.csv'}", target="label"),
+    )
+    assert b.info["categorical_features"] == ["color"] and a.X.equals(b.X) and np.array_equal(a.y, b.y)
+
+
 def test_csv_missing_file():
     with pytest.raises(FileNotFoundError, match="no such file"):
         load_task("csv:/nonexistent/file.csv")
