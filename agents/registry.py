@@ -104,6 +104,15 @@ def _portfolio_cfo(prior: str | None = None) -> Agent:
     return LoopAgent("portfolio-cfo", FLAMLProposer("cfo", portfolio=portfolio))
 
 
+def _synetune_bb(prior: str | None = None) -> Agent:
+    """Syne Tune's ``BoundingBox`` around its TPE, the box learned from the held-out portfolio's
+    pool (the same data as ``portfolio-tpe``); its TPE on the whole space without one."""
+    from agents.baselines import PortfolioProposer
+    from agents.peers import SyneTuneAgent
+
+    return SyneTuneAgent(PortfolioProposer("synetune-bb", prior, fallback="as Syne Tune's TPE on the whole space"))
+
+
 def preset_agent(preset: RPPOPreset, **tune_kwargs: Any) -> Agent:
     """The agent of a preset: a screen-only one (``rppo-prior``, whose policy never updates) is
     a proposer in the one loop (:class:`~agents.prior.screened.ScreenedPriorAgent`); one whose
@@ -148,6 +157,8 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "flaml-zeroshot": _flaml("cfo", zeroshot=True),
     # The portfolio's same-data knowledge, then FLAML's cost-frugal local search.
     "portfolio-cfo": _portfolio_cfo,
+    # Syne Tune's transfer baseline, fed the portfolio's pool (the same held-out data).
+    "synetune-bb": _synetune_bb,
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
@@ -155,6 +166,7 @@ AGENTS: dict[str, Callable[..., Agent]] = {
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
 _ACROSS_TASKS = (
     "portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband", "portfolio-cfo",
+    "synetune-bb",
 )  # fmt: skip
 
 

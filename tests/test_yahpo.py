@@ -185,3 +185,28 @@ def test_multi_fidelity_agents_run_on_yahpo_and_count_the_rung_refits(yahpo_data
     # Pruned evaluations hold no scores by metric and never count: the run reads under any metric.
     assert set(line["by_metric"]) == {"logloss", "acc", "bac", "auc", "f1", "brier"}
     assert line["by_metric"]["logloss"][-1][2] == line["best_val"]
+
+
+def test_syne_tunes_bounding_box_searches_inside_the_box_of_the_held_out_tasks_bests(yahpo_data, tmp_path):
+    """``synetune-bb`` learns from the fold portfolio's pool (never the task): every proposal
+    lies in the box of the training tasks' best candidates, computed here from the pool."""
+    from agents.base import run_agent
+    from agents.prior.yahpo import build_yahpo_folds
+    from agents.registry import make_agent
+    from agents.transfer.adaptive import TransferPool, pool_path
+    from agents.transfer.portfolio import load_portfolio
+    from hpo_env.spaces import Categorical
+
+    build_yahpo_folds(tmp_path, folds=3, k=4, candidates=60, yahpo_dir=yahpo_data)
+    env = make_yahpo_env("31", yahpo_dir=yahpo_data)
+    pool = TransferPool.load(pool_path(load_portfolio(tmp_path, "yahpo:rbv2_xgboost/31", env.space)["path"]))
+    bests = pool.actions[pool.percentiles.argmax(axis=0)]
+    res = run_agent(make_agent("synetune-bb", prior=str(tmp_path)), env, 12, seed=0)
+    assert res.extra["prior_saw_task"] is False and len(env.history.records) == 12
+    for i, hp in enumerate(env.space):
+        seen = [hp.decode(float(a)) for a in bests[:, i]]
+        got = [r["config"][hp.name] for r in env.history.records if hp.name in r["config"]]
+        if isinstance(hp, Categorical):
+            assert set(got) <= set(seen), hp.name
+        else:
+            assert min(seen) - 1e-9 <= min(got) and max(got) <= max(seen) + 1e-9, hp.name

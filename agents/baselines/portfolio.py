@@ -73,15 +73,18 @@ class PortfolioProposer(Proposer):
             self._extra["cost_aware"] = self.cost_aware
 
     def _adaptive_portfolio(self, doc: dict[str, Any], seed: int) -> Any:
-        from agents.transfer.adaptive import ADAPTIVE_K, AdaptivePortfolio, TransferPool, pool_path
-        from agents.transfer.files import PriorError
+        from agents.transfer.adaptive import ADAPTIVE_K, AdaptivePortfolio
 
-        path = pool_path(doc["path"])
-        if not path.exists():
-            raise PriorError(f"no pool beside the portfolio {doc['path']}; rebuild it with hpo-rl pretrain --portfolio")
-        self._pool = TransferPool.load(path)
+        self._pool = _load_pool(doc["path"])
         self._k = ADAPTIVE_K if self.k is None else self.k
         return AdaptivePortfolio(self._pool, seed)
+
+    def pool(self) -> Any:
+        """The pool of the portfolio that :meth:`start` found
+        (:class:`~agents.transfer.adaptive.TransferPool`: candidates and their percentile on
+        every training task), for a method that learns from it; None without a portfolio."""
+        path = self._extra.get("portfolio")
+        return None if path is None else _load_pool(path)
 
     def configs(self) -> list[dict[str, Any]]:
         """The configurations still to propose, in order (after :meth:`start`), for a searcher
@@ -100,6 +103,17 @@ class PortfolioProposer(Proposer):
 
     def extra(self) -> dict[str, Any]:
         return dict(self._extra)
+
+
+def _load_pool(portfolio: str) -> Any:
+    """The pool beside the portfolio file ``portfolio``, or a clear error to rebuild it."""
+    from agents.transfer.adaptive import TransferPool, pool_path
+    from agents.transfer.files import PriorError
+
+    path = pool_path(portfolio)
+    if not path.exists():
+        raise PriorError(f"no pool beside the portfolio {portfolio}; rebuild it with hpo-rl pretrain --portfolio")
+    return TransferPool.load(path)
 
 
 class PortfolioAgent(LoopAgent):
