@@ -32,6 +32,7 @@ from hpo_env.env import HPOEnv
 from hpo_env.eval_log import EvalLog, ProgressBar
 from hpo_env.fidelity import full_evals
 from hpo_env.history import write_json_atomic
+from hpo_env.yahpo.objective import YAHPO_ENVS
 
 __all__ = [
     "FIDELITY_ENVS",
@@ -51,7 +52,7 @@ __all__ = [
 PRIOR_ENVS = ("HPO-XGB-v0", "HPO-XGB-Surrogate-v0")
 #: Envs that take partial evaluations (:mod:`hpo_env.fidelity`): real XGBoost (fewer boosting
 #: rounds or rows) and YAHPO's surrogates (a fraction of their trainsize or epochs).
-FIDELITY_ENVS = ("HPO-XGB-v0", "HPO-XGB-YAHPO-v0", "HPO-MLP-LCBench-v0")
+FIDELITY_ENVS = ("HPO-XGB-v0", *YAHPO_ENVS)
 
 
 def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_fidelity: bool,
@@ -63,7 +64,6 @@ def choose_agent(name: str, *, env_id: str, kind: str | None, prior: str, multi_
     shipped prior fits (an XGBoost env's default space, a classification task, ``prior`` not
     ``none``), else ``rppo``. Any other name is returned."""
     from agents.multifidelity.defaults import partial_default, yahpo_default
-    from hpo_env.yahpo.objective import YAHPO_ENVS
 
     if name != "auto":
         return name

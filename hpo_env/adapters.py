@@ -1,9 +1,10 @@
 """A search space in other libraries' terms, and back: the one place that maps our typed
-hyperparameters (:mod:`hpo_env.spaces`) to Optuna distributions and ConfigSpace, and an
-Optuna distribution to an action.
+hyperparameters (:mod:`hpo_env.spaces`) to Optuna distributions, ConfigSpace, FLAML's and
+Syne Tune's domains, and an Optuna distribution to an action.
 
 Uniform sampling in numpy is :meth:`SearchSpace.sample <hpo_env.spaces.SearchSpace.sample>`.
-Optuna and ConfigSpace are imported only when their adapter is called.
+Each library is imported only when its adapter is called. FLAML and Syne Tune have no
+conditions: their spaces hold every hyperparameter, and the env ignores an inactive one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from hpo_env.spaces import Categorical, Float, Hyperparameter, Int, SearchSpace
 
-__all__ = ["OptunaParam", "configspace", "optuna_distributions", "suggest_config"]
+__all__ = ["OptunaParam", "configspace", "flaml_space", "optuna_distributions", "suggest_config", "synetune_space"]
 
 
 def _kind(hp: Hyperparameter) -> str:
@@ -70,6 +71,30 @@ def configspace(space: SearchSpace, seed: int | None = None) -> Any:
     for child, (parent, values) in space.conditions.items():
         cs.add(CS.InCondition(hps[child], hps[parent], list(values)))
     return cs
+
+
+def flaml_space(space: SearchSpace) -> dict[str, Any]:
+    """``space`` as a FLAML search space (``flaml.tune`` domains; integer upper bounds inclusive)."""
+    from flaml import tune
+
+    make = {
+        "float": lambda hp: (tune.loguniform if hp.log else tune.uniform)(float(hp.low), float(hp.high)),
+        "int": lambda hp: (tune.lograndint if hp.log else tune.randint)(int(hp.low), int(hp.high) + 1),
+        "categorical": lambda hp: tune.choice(list(hp.choices)),
+    }
+    return {hp.name: make[_kind(hp)](hp) for hp in space}
+
+
+def synetune_space(space: SearchSpace) -> dict[str, Any]:
+    """``space`` as a Syne Tune configuration space (its domains; integer bounds inclusive)."""
+    from syne_tune import config_space as st
+
+    make = {
+        "float": lambda hp: (st.loguniform if hp.log else st.uniform)(float(hp.low), float(hp.high)),
+        "int": lambda hp: (st.lograndint if hp.log else st.randint)(int(hp.low), int(hp.high)),
+        "categorical": lambda hp: st.choice(list(hp.choices)),
+    }
+    return {hp.name: make[_kind(hp)](hp) for hp in space}
 
 
 class OptunaParam:

@@ -144,9 +144,13 @@ def _separator(path: Path) -> str:
     frequent in its first line (``;`` is the comma of many European spreadsheets), ``,`` if none."""
     if ".tsv" in path.name:
         return "\t"
+    import bz2
     import gzip
+    import lzma
 
-    opener = gzip.open if path.suffix == ".gz" else open
+    if path.suffix in (".zip", ".zst", ".tar"):  # archives pandas opens itself: keep its default
+        return ","
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix, open)
     try:
         with opener(path, "rt", errors="replace") as f:
             first = f.readline()

@@ -74,14 +74,17 @@ def test_csv_missing_target_lists_the_columns(tmp_path):
         load_task(f"csv:{path}")
 
 
-@pytest.mark.parametrize("sep", [";", "|", "\t"])
-def test_csv_with_another_separator_reads_the_same(tmp_path, sep):
+@pytest.mark.parametrize(
+    ("sep", "name"), [(";", "other.csv"), ("|", "other.csv"), ("\t", "other.csv"), (";", "other.csv.bz2"),
+                      (",", "other.csv.zip")],
+)  # fmt: skip
+def test_csv_with_another_separator_reads_the_same(tmp_path, sep, name):
     frame = _mixed_frame()
     frame.to_csv(tmp_path / "comma.csv", index=False)
-    frame.to_csv(tmp_path / "other.csv", index=False, sep=sep)
+    frame.to_csv(tmp_path / name, index=False, sep=sep)  # pandas compresses by the name
     a, b = (
         load_task(f"csv:{tmp_path / 'comma.csv'}", target="label"),
-        load_task(f"csv:{tmp_path / 'other.csv'}", target="label"),
+        load_task(f"csv:{tmp_path / name}", target="label"),
     )
     assert b.info["categorical_features"] == ["color"] and a.X.equals(b.X) and np.array_equal(a.y, b.y)
 

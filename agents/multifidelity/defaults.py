@@ -1,7 +1,8 @@
 """The agents a user gets without naming one, where partial evaluations or seconds count."""
 
-import importlib.util
 import sys
+
+from hpo_env.optional import MissingExtraError, require
 
 __all__ = ["DEFAULT_AGENT", "YAHPO_DEFAULTS", "partial_default", "yahpo_default"]
 
@@ -47,9 +48,10 @@ def yahpo_default(time_budget: bool, prior: str) -> str:
     one line on stderr."""
     if not time_budget and prior != "none":
         return YAHPO_DEFAULTS["count"]
-    if importlib.util.find_spec("flaml") is not None:
-        return YAHPO_DEFAULTS["time"]
-    fallback = "tpe" if prior == "none" else DEFAULT_AGENT
-    print(f"auto: FLAML is not installed (pip install -e '.[peers]'), so this runs {fallback} instead of "
-          f"{YAHPO_DEFAULTS['time']}", file=sys.stderr)  # fmt: skip
-    return fallback
+    try:
+        require(f"auto's {YAHPO_DEFAULTS['time']}", "flaml")
+    except MissingExtraError as e:
+        fallback = "tpe" if prior == "none" else DEFAULT_AGENT
+        print(f"{e}; auto runs {fallback} instead", file=sys.stderr)
+        return fallback
+    return YAHPO_DEFAULTS["time"]

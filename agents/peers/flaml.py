@@ -13,8 +13,9 @@ import math
 from typing import Any, ClassVar
 
 from agents.loop import LoopAgent, Proposal, Proposer
+from hpo_env.adapters import flaml_space
 from hpo_env.env import HPOEnv
-from hpo_env.spaces import Categorical, Float, Int, SearchSpace
+from hpo_env.spaces import Categorical, Int, SearchSpace
 
 __all__ = ["FLAML_XGB_START", "FLAMLAgent", "FLAMLProposer", "flaml_space"]
 
@@ -36,24 +37,6 @@ LOW_COST: tuple[str, ...] = ("n_estimators", "nrounds")
 #: The result key that carries an evaluation's seconds to FLAML (its ``cost_attr="auto"``).
 COST_KEY = "time_total_s"
 METRIC = "reward"
-
-
-def flaml_space(space: SearchSpace) -> dict[str, Any]:
-    """``space`` as a FLAML search space (``flaml.tune`` domains; integer upper bounds inclusive)."""
-    from flaml import tune
-
-    out: dict[str, Any] = {}
-    for hp in space:
-        if isinstance(hp, Categorical):
-            out[hp.name] = tune.choice(list(hp.choices))
-        elif isinstance(hp, Int):
-            out[hp.name] = (tune.lograndint if hp.log else tune.randint)(int(hp.low), int(hp.high) + 1)
-        elif isinstance(hp, Float):
-            out[hp.name] = (tune.loguniform if hp.log else tune.uniform)(float(hp.low), float(hp.high))
-        else:
-            kind = type(hp).__name__
-            raise ValueError(f"hyperparameter {hp.name!r} is a {kind}; FLAML takes Float, Int or Categorical")
-    return out
 
 
 def _start(space: SearchSpace, given: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:

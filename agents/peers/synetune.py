@@ -27,30 +27,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agents.loop import LoopAgent, Proposal, Proposer
+from hpo_env.adapters import synetune_space
 from hpo_env.env import HPOEnv
-from hpo_env.spaces import Categorical, Float, Int, SearchSpace
+from hpo_env.spaces import SearchSpace
 
 __all__ = ["SyneTuneAgent", "SyneTuneProposer", "synetune_space", "transfer_evaluations"]
 
 METRIC = "reward"
-
-
-def synetune_space(space: SearchSpace) -> dict[str, Any]:
-    """``space`` as a Syne Tune configuration space (its domains; integer bounds inclusive)."""
-    from syne_tune.config_space import choice, lograndint, loguniform, randint, uniform
-
-    out: dict[str, Any] = {}
-    for hp in space:
-        if isinstance(hp, Categorical):
-            out[hp.name] = choice(list(hp.choices))
-        elif isinstance(hp, Int):
-            out[hp.name] = (lograndint if hp.log else randint)(int(hp.low), int(hp.high))
-        elif isinstance(hp, Float):
-            out[hp.name] = (loguniform if hp.log else uniform)(float(hp.low), float(hp.high))
-        else:
-            kind = type(hp).__name__
-            raise ValueError(f"hyperparameter {hp.name!r} is a {kind}; Syne Tune takes Float, Int or Categorical")
-    return out
 
 
 def transfer_evaluations(pool: Any, space: SearchSpace) -> dict[str, Any]:
