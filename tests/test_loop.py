@@ -123,3 +123,24 @@ def test_flaml_zeroshot_starts_from_flamls_data_dependent_defaults_clipped_to_th
     with pytest.warns(UserWarning, match="flaml-zeroshot: the env holds no training rows"):
         run_agent(make_agent("flaml-zeroshot"), fast, 2, seed=0)
     assert fast.history.records[0]["config"]["learning_rate"] == pytest.approx(0.3)
+
+
+@pytest.mark.filterwarnings("ignore:portfolio-cfo")  # the shipped portfolio saw iris: no held-out claim here
+def test_portfolio_cfo_k1_proposes_the_first_cost_aware_pick_only_then_cfo():
+    pytest.importorskip("flaml")
+    from agents.transfer.portfolio import load_portfolio
+
+    picks = load_portfolio(None, cost_aware=True)["configs"]
+    runs = {}
+    for name in ("portfolio-cfo", "portfolio-cfo-k1"):
+        env = hpo_env.make_surrogate_env("iris", seed=0)
+        run_agent(make_agent(name), env, 4, seed=0)
+        runs[name] = [r["config"] for r in env.history.records]
+
+    def same(a, b):
+        return env.space.encode(a) == pytest.approx(env.space.encode(b), abs=1e-6)
+
+    full, one = runs["portfolio-cfo"], runs["portfolio-cfo-k1"]
+    assert one[0] == full[0] and one[0]["n_estimators"] == 20  # FLAML's cheap start
+    assert same(one[1], picks[0]) and same(full[1], picks[0])
+    assert same(full[2], picks[1]) and not same(one[2], picks[1])  # k1: CFO's search from here on
