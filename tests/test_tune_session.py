@@ -109,8 +109,10 @@ def test_auto_on_yahpo_is_what_its_development_tasks_chose(monkeypatch, capsys):
 
     kw = {"env_id": "HPO-XGB-YAHPO-v0", "kind": None, "prior": "auto", "multi_fidelity": False}
     assert choose_agent("auto", **kw) == "portfolio-tpe"
-    assert choose_agent("auto", **kw, time_budget=60.0) == "flaml-cfo"
+    assert choose_agent("auto", **kw, time_budget=60.0) == "portfolio-cfo-k1"
+    assert choose_agent("auto", **{**kw, "env_id": "HPO-MLP-LCBench-v0"}, time_budget=60.0) == "portfolio-cfo-k1"
     assert choose_agent("auto", **{**kw, "prior": "none"}) == "flaml-cfo"
+    assert choose_agent("auto", **{**kw, "prior": "none"}, time_budget=60.0) == "flaml-cfo"
     assert choose_agent("auto", **{**kw, "env_id": "HPO-MLP-LCBench-v0"}) == "portfolio-tpe"
     assert choose_agent("auto", **{**kw, "multi_fidelity": True}) == "portfolio-tpe-hyperband"
     # Without FLAML (a module set to None in sys.modules counts as missing), the time agent
