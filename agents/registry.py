@@ -14,7 +14,10 @@ from agents.rppo.presets import PRESETS, RPPOPreset
 if TYPE_CHECKING:  # the agents' modules load torch or the env: each factory imports its own
     from agents.base import Agent
 
-__all__ = ["AGENTS", "make_agent", "multi_fidelity_agents", "preset_agent", "prior_agents", "register_preset"]
+__all__ = [
+    "AGENTS", "NEEDS_TRAINING", "make_agent", "multi_fidelity_agents", "preset_agent", "prior_agents", "register_agent",
+    "register_preset",
+]  # fmt: skip
 
 
 def _random() -> Agent:
@@ -118,6 +121,13 @@ def _synetune_bb(prior: str | None = None) -> Agent:
     return SyneTuneAgent(PortfolioProposer("synetune-bb", prior, fallback="as Syne Tune's TPE on the whole space"))
 
 
+def _time_agent(prior: str | None = None) -> Agent:
+    """The learned agent for time (:mod:`agents.prior.time_agent`); its weights are not shipped."""
+    from agents.prior.time_agent import TimeAgent
+
+    return TimeAgent(prior)
+
+
 def preset_agent(preset: RPPOPreset, **tune_kwargs: Any) -> Agent:
     """The agent of a preset: a screen-only one (``rppo-prior``, whose policy never updates) is
     a proposer in the one loop (:class:`~agents.prior.screened.ScreenedPriorAgent`); one whose
@@ -166,15 +176,22 @@ AGENTS: dict[str, Callable[..., Agent]] = {
     "portfolio-cfo-k1": _portfolio_cfo(1),
     # Syne Tune's transfer baseline, fed the portfolio's pool (the same held-out data).
     "synetune-bb": _synetune_bb,
+    # The learned agent for time: configurations and fidelities from a policy meta-trained on
+    # YAHPO's simulated clock (needs --prior; benchmarks/results/yahpo_time_rl2_dev).
+    "rl2-time": _time_agent,
     **{name: _preset_agent(name) for name in PRESETS},
 }
 
 
 #: Agents that learn across tasks but are not presets: they take ``prior=`` too (a portfolio).
-_ACROSS_TASKS = (
+_ACROSS_TASKS = [
     "portfolio", "portfolio-tpe", "adaptive-portfolio-tpe", "rppo-prior-hb", "portfolio-tpe-hyperband", "portfolio-cfo",
-    "portfolio-cfo-k1", "synetune-bb",
-)  # fmt: skip
+    "portfolio-cfo-k1", "synetune-bb", "rl2-time",
+]  # fmt: skip
+
+#: Agents that run only on weights the user trains (none are shipped): ``--agents all`` and the
+#: contract suite's runs on real XGBoost leave them out.
+NEEDS_TRAINING = ("rl2-time",)
 
 
 def multi_fidelity_agents() -> tuple[str, ...]:
@@ -196,6 +213,18 @@ def register_preset(preset: RPPOPreset) -> None:
         raise ValueError(f"agent {preset.name!r} exists already; give the preset another name")
     PRESETS[preset.name] = preset
     AGENTS[preset.name] = _preset_agent(preset.name)
+
+
+def register_agent(name: str, factory: Callable[..., Agent], across_tasks: bool = False) -> None:
+    """Add an agent under ``name`` (in this process): ``make_agent``, ``hpo-rl bench`` and
+    ``benchmarks.multifidelity`` then run it beside the others. ``factory()`` makes it; with
+    ``across_tasks``, ``factory(prior=...)`` takes learned files (a file or a directory of
+    held-out ones), as ``--prior`` passes them. A taken name is refused."""
+    if name in AGENTS:
+        raise ValueError(f"agent {name!r} exists already; give it another name")
+    AGENTS[name] = factory
+    if across_tasks:
+        _ACROSS_TASKS.append(name)
 
 
 def make_agent(name: str, **kwargs: Any) -> Agent:

@@ -293,10 +293,11 @@ def _run_matrix(a: argparse.Namespace, agents: list[str]) -> int:
 
 
 def _cmd_bench(a: argparse.Namespace) -> int:
-    from agents.registry import AGENTS
+    from agents.registry import AGENTS, NEEDS_TRAINING
 
     names = [x.strip() for x in a.agents.split(",") if x.strip()]
-    return _run_matrix(a, list(AGENTS) if names == ["all"] else _named_auto(names, a))
+    everyone = [n for n in AGENTS if n not in NEEDS_TRAINING]
+    return _run_matrix(a, everyone if names == ["all"] else _named_auto(names, a))
 
 
 def _named_auto(names: list[str], a: argparse.Namespace) -> list[str]:
@@ -422,9 +423,12 @@ def _cmd_pretrain_yahpo(a: argparse.Namespace) -> int:
     from agents.prior.yahpo import build_yahpo_folds, build_yahpo_portfolio
     from hpo_env.yahpo import YAHPO_ENVS
 
-    if not a.portfolio:
-        raise ValueError(f"--env {a.env} builds portfolios only: give --portfolio (and --folds K for held-out ones)")
     scenario = YAHPO_ENVS[a.env]
+    if a.time:
+        return _cmd_pretrain_time(a, scenario)
+    if not a.portfolio:
+        raise ValueError(f"--env {a.env} builds portfolios or time policies: give --portfolio or --time "
+                         "(and --folds K for held-out ones)")  # fmt: skip
     if not a.folds:
         print(f"wrote {build_yahpo_portfolio(a.out, a.k, seed=a.seed, scenario=scenario)}")
         return 0
@@ -432,6 +436,20 @@ def _cmd_pretrain_yahpo(a: argparse.Namespace) -> int:
     paths = build_yahpo_folds(out, a.folds, a.k, seed=a.seed, scenario=scenario)
     print(f"{len(paths)} fold portfolios in {out}, folds in {out / 'folds.json'} "
           f"(use: hpo-rl bench --env {a.env} --agents portfolio-tpe --prior {out})")  # fmt: skip
+    return 0
+
+
+def _cmd_pretrain_time(a: argparse.Namespace, scenario: str) -> int:
+    from agents.prior.time_agent import pretrain_time, pretrain_time_folds
+
+    kw = {"scenario": scenario, "seed": a.seed, "progress": not a.no_progress, **_parse_env_args(a.set)}
+    if not a.folds:
+        print(f"wrote {pretrain_time(a.out or 'rl2-time.time.pt', **kw)}")
+        return 0
+    out = Path(a.out or f"time_policies_{scenario}")
+    paths = pretrain_time_folds(out, a.folds, a.jobs, **kw)
+    print(f"{len(paths)} fold time policies in {out}, folds in {out / 'folds.json'} "
+          f"(use: python -m benchmarks.multifidelity --env {a.env} --agents rl2-time --prior {out})")  # fmt: skip
     return 0
 
 
@@ -598,6 +616,12 @@ def _pretrain_parser(sub: Any) -> None:
         help="a session (RL²) policy for agents.prior.RL2Agent, on HPO-XGB-MetaSession-v0: its state runs "
         "across a session's configurations (--set carry_state=true; default --out: rl2.pt; with --folds "
         "or --leave-one-out, files end .rl2.pt)",
+    )  # fmt: skip
+    pt.add_argument(
+        "--time", action="store_true",
+        help="with --env HPO-XGB-YAHPO-v0: the learned agent for time (rl2-time), meta-trained on "
+        "HPO-XGB-YAHPO-TimeSession-v0 (settings: agents.prior.time_agent.TIME_DEFAULTS, --set KEY=VALUE); "
+        "with --folds K the held-out ones, fold<i>.time.pt, on the portfolios' folds",
     )  # fmt: skip
     pt.add_argument("--k", type=int, default=10, help="configurations in a portfolio (default: %(default)s)")
     pt.add_argument("--exclude", default=None, help="comma-separated tasks to leave out")

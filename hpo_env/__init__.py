@@ -14,7 +14,10 @@
   tuning session on one task, the session's measured ranks in the observation;
 - ``HPO-XGB-YAHPO-v0`` and ``HPO-MLP-LCBench-v0``: YAHPO Gym's surrogates (XGBoost on 119
   OpenML tasks, with conditional hyperparameters; an MLP on 35), the field's shared
-  benchmark (:mod:`hpo_env.yahpo`, the ``[yahpo]`` extra).
+  benchmark (:mod:`hpo_env.yahpo`, the ``[yahpo]`` extra);
+- ``HPO-XGB-YAHPO-TimeSession-v0``: a whole time-budgeted run on one of those tasks as one
+  episode, each configuration's fidelity one more step, the clock in the observation and the
+  anytime score as the return (:mod:`hpo_env.yahpo.time_session`).
 """
 
 from typing import Any
@@ -57,6 +60,7 @@ _ENVS = (
     ("HPO-XGB-MetaSession-v0", "hpo_env.fast.session:MetaSessionEnv"),
     ("HPO-XGB-YAHPO-v0", "hpo_env.yahpo.objective:make_yahpo_env"),
     ("HPO-MLP-LCBench-v0", "hpo_env.yahpo.objective:make_lcbench_env"),
+    ("HPO-XGB-YAHPO-TimeSession-v0", "hpo_env.yahpo.time_session:YahpoTimeSessionEnv"),
 )
 for _id, _entry in _ENVS:
     if _id not in gym.registry:

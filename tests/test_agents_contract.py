@@ -12,7 +12,7 @@ import pytest
 import hpo_env
 import hpo_env.yahpo
 from agents.base import RunResult, run_agent
-from agents.registry import AGENTS, make_agent, register_preset
+from agents.registry import AGENTS, NEEDS_TRAINING, make_agent, register_preset
 from agents.rppo.presets import PRESETS, ModelSettings, RPPOPreset
 from hpo_env import Categorical, Float, SearchSpace
 from hpo_env.fidelity import full_evals, is_full
@@ -35,6 +35,8 @@ def run(name, seed=0, budget=BUDGET, **env_kwargs):
 def agent_name(request):
     if request.param in ("smac", "smac-mf"):
         pytest.importorskip("smac", reason="the smac agents are an optional extra")
+    if request.param in NEEDS_TRAINING:
+        pytest.skip("runs only on weights a user trains, for YAHPO's space: tests/test_time_session.py runs it")
     if request.param == CUSTOM.name:
         register_preset(CUSTOM)
         request.addfinalizer(lambda: (AGENTS.pop(CUSTOM.name), PRESETS.pop(CUSTOM.name)))
@@ -50,6 +52,22 @@ def test_a_registered_preset_is_refused_twice_and_checked_when_built():
         RPPOPreset("x", prior="default", order="shuffle")
     with pytest.raises(ValueError, match=r"unknown ModelSettings fields \['kl'\]"):
         make_agent("rppo-mb", model={"kl": 1})
+
+
+def test_a_registered_agent_is_made_by_name_and_takes_prior_only_when_it_learns_across_tasks(monkeypatch):
+    from agents import registry
+    from agents.baselines import PortfolioAgent
+
+    monkeypatch.setattr(registry, "AGENTS", dict(AGENTS))
+    monkeypatch.setattr(registry, "_ACROSS_TASKS", list(registry._ACROSS_TASKS))
+    registry.register_agent("my-portfolio", lambda prior=None: PortfolioAgent("tpe", prior=prior), across_tasks=True)
+    assert "my-portfolio" in registry.prior_agents()
+    assert registry.make_agent("my-portfolio", prior="default").name == "portfolio-tpe"
+    with pytest.raises(ValueError, match="agent 'tpe' exists already"):
+        registry.register_agent("tpe", lambda: None)
+    registry.register_agent("plain", lambda: make_agent("random"))
+    with pytest.raises(ValueError, match="agent 'plain' takes no settings"):
+        registry.make_agent("plain", prior="x")
 
 
 def test_budget_is_spent_exactly(agent_name):

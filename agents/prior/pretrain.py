@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -256,9 +256,12 @@ def _pretrain_one(args: tuple[str, dict[str, Any]]) -> str:
     return out
 
 
-def _pretrain_all(todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int, progress: bool, desc: str) -> None:
-    """Run :func:`pretrain` for each ``(out, kwargs)`` of ``todo`` on ``jobs`` processes, with
-    a bar of ``total`` priors (the ones already written counted as done)."""
+def _pretrain_all(
+    todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int, progress: bool, desc: str,
+    one: Callable[[tuple[str, dict[str, Any]]], str] = _pretrain_one,
+) -> None:  # fmt: skip
+    """Run ``one`` (default: :func:`pretrain`) for each ``(out, kwargs)`` of ``todo`` on ``jobs``
+    processes, with a bar of ``total`` priors (the ones already written counted as done)."""
     from agents.parallel import imap_unordered
 
     bar = None
@@ -266,7 +269,7 @@ def _pretrain_all(todo: list[tuple[str, dict[str, Any]]], total: int, jobs: int,
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, initial=total - len(todo), desc=desc, unit="prior")
-    for _ in imap_unordered(_pretrain_one, todo, int(jobs), "process", None):
+    for _ in imap_unordered(one, todo, int(jobs), "process", None):
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -313,6 +316,16 @@ def pretrain_leave_one_out(
     return paths
 
 
+def write_folds(out_dir: Path, folds: list[list[str]], seed: int) -> list[list[str]]:
+    """Write ``out_dir/folds.json`` (which tasks each fold holds out) and return ``folds``; a
+    directory that holds other folds is refused, so a rerun resumes only the same split."""
+    index = out_dir / "folds.json"
+    if index.exists() and json.loads(index.read_text())["folds"] != folds:
+        raise ValueError(f"{index} holds other folds; use another directory")
+    write_json_atomic(index, {"k": len(folds), "seed": int(seed), "folds": folds})
+    return folds
+
+
 def pretrain_folds(
     tasks: Sequence[str],
     out_dir: str | os.PathLike[str],
@@ -334,11 +347,7 @@ def pretrain_folds(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     seed = int(kwargs.get("seed", 0))
-    folds = grouped_folds(tasks, k, seed=seed)
-    index = out_dir / "folds.json"
-    if index.exists() and json.loads(index.read_text())["folds"] != folds:
-        raise ValueError(f"{index} holds other folds; use another directory")
-    write_json_atomic(index, {"k": int(k), "seed": seed, "folds": folds})
+    folds = write_folds(out_dir, grouped_folds(tasks, k, seed=seed), seed)
     train = [[t for t in tasks if t not in set(fold)] for fold in folds]
     for i, names in enumerate(train):
         if not _portfolio_done(out_dir / f"fold{i}.json"):

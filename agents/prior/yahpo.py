@@ -22,26 +22,9 @@ from scipy.stats import rankdata
 from agents.transfer.folds import grouped_folds
 from agents.transfer.portfolio import YAHPO_PORTFOLIOS, write_portfolio
 from hpo_env.history import write_json_atomic
-from hpo_env.yahpo import YahpoObjective, YahpoSurrogate
+from hpo_env.yahpo.menu import yahpo_menu
 
 __all__ = ["build_yahpo_folds", "build_yahpo_portfolio", "yahpo_menu"]
-
-
-def yahpo_menu(
-    candidates: int = 1000, seed: int = 0, yahpo_dir: str | os.PathLike[str] | None = None,
-    scenario: str = "rbv2_xgboost",
-) -> tuple:  # fmt: skip
-    """``(task specs, space, candidate actions, scores, seconds)``: the candidates' ``val_score``
-    (the scenario's default metric) and predicted seconds on every task of ``scenario``
-    (candidates x tasks)."""
-    surrogate = YahpoSurrogate(scenario, yahpo_dir)
-    objectives = [YahpoObjective(t, surrogate) for t in surrogate.instances]
-    space, rng = objectives[0].space, np.random.default_rng(seed)
-    configs = [space.sample(rng) for _ in range(int(candidates))]
-    evals = [[obj.evaluate(c) for obj in objectives] for c in configs]
-    val = np.array([[e.val_score for e in row] for row in evals])
-    secs = np.array([[e.seconds for e in row] for row in evals])
-    return [o.task.name for o in objectives], space, np.stack([space.encode(c) for c in configs]), val, secs
 
 
 def _yahpo_tables(candidates: int, seed: int, yahpo_dir: str | os.PathLike[str] | None, scenario: str) -> tuple:
