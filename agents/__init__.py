@@ -12,7 +12,7 @@ from typing import Any
 from hpo_env.lazy import lazy_getattr
 
 _EXPORTS: dict[str, str] = {
-    **dict.fromkeys(("AGENTS", "make_agent", "register_preset"), "agents.registry"),
+    **dict.fromkeys(("AGENTS", "make_agent", "register_agent", "register_preset"), "agents.registry"),
     "RealEvalBudgetCallback": "agents.rppo.callbacks",
     **dict.fromkeys(("EmbeddingExtractor", "HPORecurrentPolicy", "default_policy_kwargs"), "agents.rppo.policy"),
     **dict.fromkeys(("PRESETS", "ModelSettings", "PPOSettings", "RPPOPreset"), "agents.rppo.presets"),

@@ -377,6 +377,8 @@ def _cmd_pretrain(a: argparse.Namespace) -> int:
     exclude = [] if a.exclude is None else expand_suites(resolve_tasks(None, a.exclude))
     if a.env is not None:
         return _cmd_pretrain_yahpo(a)
+    if a.time:
+        raise ValueError("--time trains on YAHPO's simulated clock: give --env HPO-XGB-YAHPO-v0")
     if a.portfolio:
         from agents.transfer.portfolio import DEFAULT_PORTFOLIO, build_portfolio
 

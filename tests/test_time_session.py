@@ -107,3 +107,21 @@ def test_rl2_time_serves_the_held_out_fold_and_spends_the_time_budget(yahpo_data
         run_agent(make_agent("rl2-time"), make_yahpo_env("31", yahpo_dir=yahpo_data), 5, seed=0)
     with pytest.raises(PriorError, match="another space"):
         run_agent(TimeAgent(str(tmp_path / "fold0.time.pt")), make_lcbench_env(yahpo_dir=yahpo_data), 5, seed=0)
+
+
+def test_hpo_rl_pretrains_held_out_time_policies_and_benches_rl2_time_on_them(yahpo_data, tmp_path, monkeypatch):
+    from benchmarks.cli import main
+    from hpo_env.history import read_jsonl
+
+    monkeypatch.setenv("HPO_ENV_YAHPO_DIR", str(yahpo_data))
+    assert main(["pretrain", "--time", "--out", str(tmp_path / "x.time.pt")]) == 2  # no --env: one line, exit 2
+    tiny = ["--set", "timesteps=240", "--set", "n_envs=2", "--set", "episodes_per_env=8", "--set", "candidates=10"]
+    out = tmp_path / "pol"
+    assert main(["pretrain", "--time", "--env", "HPO-XGB-YAHPO-v0", "--folds", "2", "--out", str(out),
+                 "--no-progress", *tiny]) == 0  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == ["fold0.time.pt", "fold1.time.pt", "folds.json"]
+    res = tmp_path / "r.jsonl"
+    assert main(["bench", "--env", "HPO-XGB-YAHPO-v0", "--tasks", "31", "--agents", "rl2-time", "--prior", str(out),
+                 "--budget", "6", "--seeds", "1", "--out", str(res), "--no-progress"]) == 0  # fmt: skip
+    (line,) = read_jsonl(res)
+    assert line["agent"] == "rl2-time" and line["extra"]["prior_saw_task"] is False and line["full_evals"] >= 6
