@@ -196,8 +196,9 @@ NEEDS_TRAINING = ("rl2-time",)
 
 def multi_fidelity_agents() -> tuple[str, ...]:
     """Agents that train configurations partially first (their ``Agent.multi_fidelity``): the
-    ones ``hpo-rl tune --multi-fidelity`` and ``RLSearchCV(multi_fidelity=True)`` take."""
-    return tuple(name for name in AGENTS if make_agent(name).multi_fidelity)
+    ones ``hpo-rl tune --multi-fidelity`` and ``RLSearchCV(multi_fidelity=True)`` take,
+    leaving out those that need weights the user trains (:data:`NEEDS_TRAINING`)."""
+    return tuple(name for name in AGENTS if name not in NEEDS_TRAINING and make_agent(name).multi_fidelity)
 
 
 def prior_agents() -> tuple[str, ...]:
