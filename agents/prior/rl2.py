@@ -86,20 +86,16 @@ class RL2Proposer(Proposer):
 
     def _propose(self, memory: SessionMemory, state: Any) -> tuple[np.ndarray, Any]:
         """One configuration (actions in space order) from the policy, carrying its LSTM ``state``."""
+        from agents.rppo.prior_policy import policy_step
+
         env, n_hp = self._env, self._env.n_hyperparameters
         actions, prev = np.zeros(n_hp), 0.0
         extra = memory.features()
-        start = th.ones(1) if state is None else th.zeros(1)  # the session's first step
-        if state is None:
-            lstm = self._policy.lstm_actor
-            state = (th.zeros(lstm.num_layers, 1, lstm.hidden_size),) * 2
-        with th.no_grad():
-            for t in range(n_hp):
-                obs = np.concatenate([env.observation(prev, t), extra])[None]
-                dist, state = self._policy.get_distribution(th.as_tensor(obs), state, start)
-                prev = float(dist.get_actions(deterministic=self.deterministic).numpy().reshape(-1)[0].clip(-1.0, 1.0))
-                actions[env.order[t]] = prev
-                start = th.zeros(1)
+        for t in range(n_hp):
+            obs = np.concatenate([env.observation(prev, t), extra])
+            action, state = policy_step(self._policy, obs, state, self.deterministic)
+            prev = float(np.clip(action, -1.0, 1.0))
+            actions[env.order[t]] = prev
         return actions, state
 
 

@@ -24,6 +24,7 @@ import torch as th
 from agents.base import task_spec
 from agents.loop import LoopAgent, Proposal, Proposer
 from hpo_env.env import HPOEnv
+from hpo_env.history import atomic_path
 from hpo_env.yahpo.time_session import TIME_FEATURES, ClockMemory, fidelity_of, observation_space, time_observation
 
 __all__ = [
@@ -93,7 +94,8 @@ def pretrain_time(
     }  # fmt: skip
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    th.save(doc, out)
+    with atomic_path(out) as tmp:  # an interrupted save leaves no half-written weights
+        th.save(doc, tmp)
     return out
 
 
@@ -102,15 +104,11 @@ def load_time_policy(path: str | os.PathLike[str], env: HPOEnv) -> dict[str, Any
     ``policy`` built from it); a :class:`~agents.transfer.files.PriorError` that says why it
     does not fit."""
     from agents.rppo.policy import HPORecurrentPolicy
-    from agents.transfer.files import PriorError
+    from agents.transfer.files import PriorError, read_weights
     from hpo_env.spaces import SearchSpace
 
     p = Path(path)
-    if not p.exists():
-        raise PriorError(f"no time-policy weights at {p}; train them with agents.prior.time_agent.pretrain_time")
-    doc = th.load(p, map_location="cpu", weights_only=True)
-    if not isinstance(doc, dict) or doc.get("format") != TIME_FORMAT:
-        raise PriorError(f"{p}: not a time policy of format {TIME_FORMAT}")
+    doc = read_weights(p, TIME_FORMAT, "time-policy", "hpo-rl pretrain --time --env HPO-XGB-YAHPO-v0 [--folds 5]")
     diff = SearchSpace.from_list(doc["space"]).difference(env.space, "the time policy", "the env")
     obs = observation_space(env.observation_space)
     if diff is not None or doc["obs_dim"] != obs.shape[0] or doc["time_features"] != list(TIME_FEATURES):
@@ -118,7 +116,7 @@ def load_time_policy(path: str | os.PathLike[str], env: HPOEnv) -> dict[str, Any
     policy = HPORecurrentPolicy(obs, env.action_space, lambda _: 0.0, **doc["policy_kwargs"])
     policy.load_state_dict(doc["state_dict"])
     policy.set_training_mode(False)
-    return {"train": doc["train"], "path": str(p), "policy": policy}
+    return {"train": doc["train"], "path": doc["path"], "policy": policy}
 
 
 class TimeSessionProposer(Proposer):
@@ -175,13 +173,10 @@ class TimeSessionProposer(Proposer):
 
     def _act(self, obs: np.ndarray) -> float:
         """One step of the policy on ``obs``, carrying its LSTM state."""
-        start = th.ones(1) if self._state is None else th.zeros(1)
-        if self._state is None:
-            lstm = self._policy.lstm_actor
-            self._state = (th.zeros(lstm.num_layers, 1, lstm.hidden_size),) * 2
-        with th.no_grad():
-            dist, self._state = self._policy.get_distribution(th.as_tensor(obs[None]), self._state, start)
-            return float(dist.get_actions(deterministic=self.deterministic).numpy().reshape(-1)[0])
+        from agents.rppo.prior_policy import policy_step
+
+        action, self._state = policy_step(self._policy, obs, self._state, self.deterministic)
+        return action
 
     def _propose(self) -> tuple[dict[str, Any], float]:
         """One configuration and its fidelity, played on the env's copy as in meta-training."""

@@ -10,7 +10,7 @@ import numpy as np
 from agents.base import max_episodes as max_episodes_for
 from agents.transfer.files import check_prior
 
-__all__ = ["load_prior_into", "prior_policy", "propose"]
+__all__ = ["load_prior_into", "policy_step", "prior_policy", "propose"]
 
 
 def load_prior_into(policy: Any, prior: dict[str, Any], env: Any) -> None:
@@ -28,6 +28,20 @@ def prior_policy(prior: dict[str, Any], env: Any) -> Any:
     load_prior_into(policy, prior, env)
     policy.set_training_mode(False)
     return policy
+
+
+def policy_step(policy: Any, obs: np.ndarray, state: Any, deterministic: bool = False) -> tuple[float, Any]:
+    """One action of the recurrent ``policy`` on one observation, and its LSTM state after it;
+    ``state`` None starts an episode (a zero state, ``episode_start`` set)."""
+    import torch as th
+
+    start = th.ones(1) if state is None else th.zeros(1)
+    if state is None:
+        lstm = policy.lstm_actor
+        state = (th.zeros(lstm.num_layers, 1, lstm.hidden_size),) * 2
+    with th.no_grad():
+        dist, state = policy.get_distribution(th.as_tensor(np.asarray(obs, np.float32)[None]), state, start)
+        return float(dist.get_actions(deterministic=deterministic).numpy().reshape(-1)[0]), state
 
 
 def propose(

@@ -30,6 +30,7 @@ __all__ = [
     "check_prior",
     "fitting_prior",
     "load_prior",
+    "read_weights",
     "resolve_file",
     "resolve_prior",
     "served",
@@ -79,15 +80,21 @@ def resolve_prior(prior: str | os.PathLike[str] | None, task: str | None = None)
 def load_prior(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Read a weights file written by :func:`pretrain`; a clear :class:`PriorError` if it cannot be used."""
     p = resolve_prior(path)
+    return read_weights(p, PRIOR_FORMAT, "prior", f"hpo-rl pretrain --out {p}")
+
+
+def read_weights(p: Path, fmt: Any, what: str, how: str) -> dict[str, Any]:
+    """The weights file ``p`` of format ``fmt``, with its ``path``; a :class:`PriorError` that
+    names ``what`` it should hold, says what is wrong, and ``how`` to train one where there is none."""
     if not p.exists():
-        raise PriorError(f"no prior weights at {p}; train them with: hpo-rl pretrain --out {p}")
+        raise PriorError(f"no {what} weights at {p}; train them with: {how}")
     try:
         doc = th.load(p, map_location="cpu", weights_only=True)
     except Exception as e:
         raise PriorError(f"{p} is not a readable weights file ({type(e).__name__}: {e})") from e
-    if not isinstance(doc, dict) or doc.get("format") != PRIOR_FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
         got = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise PriorError(f"{p}: not a prior of format {PRIOR_FORMAT} (got {got})")
+        raise PriorError(f"{p}: not a {what} of format {fmt} (got {got})")
     doc["path"] = str(p)
     return doc
 

@@ -154,6 +154,8 @@ class YahpoTimeSessionEnv(gym.Env[np.ndarray, np.ndarray]):
         max_evals: int = 300, candidates: int = 300, seed: int = 0,
     ) -> None:  # fmt: skip
         from hpo_env.yahpo.menu import yahpo_menu
+        from hpo_env.yahpo.objective import YahpoObjective
+        from hpo_env.yahpo.surrogate import YahpoSurrogate
 
         if not budget_evals > 1 or int(max_evals) < 1:
             raise ValueError(f"budget_evals={budget_evals!r}, max_evals={max_evals!r}; expected > 1 and >= 1")
@@ -163,21 +165,23 @@ class YahpoTimeSessionEnv(gym.Env[np.ndarray, np.ndarray]):
         cols = [ids.index(t) for t in self.tasks]
         self._sorted = [np.sort(val[:, c]) for c in cols]
         self._median_s = [float(np.median(secs[:, c])) for c in cols]
-        self._objectives = [_objective(t, scenario, yahpo_dir) for t in self.tasks]
+        surrogate = YahpoSurrogate(scenario, yahpo_dir)  # one for every task's objective
+        self._objectives = [YahpoObjective(t, surrogate) for t in self.tasks]
         self.budget_evals, self.max_evals = float(budget_evals), int(max_evals)
-        self._build(HPOEnv(self._objectives[0], cache=False))
+        self._build()
 
-    def _build(self, first: HPOEnv) -> None:
+    def _build(self) -> None:
+        """Each task's hyperparameter env (its own episode state over the shared objectives)."""
+        self._envs = [HPOEnv(o, cache=False) for o in self._objectives]
+        first, self._i = self._envs[0], 0
         self.space, self.action_space = first.space, first.action_space
         self.n_hyperparameters = first.n_hyperparameters + 1  # steps per configuration, at most
         self.observation_space = observation_space(first.observation_space)
-        self._envs = [HPOEnv(o, cache=False) for o in self._objectives]
-        self._i = 0
 
     def clone(self) -> YahpoTimeSessionEnv:
         """Another env over the same surrogate and menu, with its own episode state."""
         new = copy.copy(self)
-        new._build(HPOEnv(self._objectives[0], cache=False))
+        new._build()
         new._np_random = None
         return new
 
@@ -244,22 +248,3 @@ def _chosen(ids: list[str], tasks: Sequence[str | int] | None, exclude: Sequence
     if not chosen:
         raise ValueError(f"no task left: tasks={tasks!r}, exclude={list(exclude)!r}")
     return chosen
-
-
-def _objective(task: str, scenario: str, yahpo_dir: Any) -> Any:
-    from hpo_env.yahpo.objective import YahpoObjective
-
-    return YahpoObjective(task, _surrogate(scenario, yahpo_dir))
-
-
-_SURROGATES: dict[tuple[str, str], Any] = {}
-
-
-def _surrogate(scenario: str, yahpo_dir: Any) -> Any:
-    """One surrogate per scenario and folder in this process, shared by every task's objective."""
-    from hpo_env.yahpo.surrogate import YahpoSurrogate
-
-    key = (scenario, str(yahpo_dir))
-    if key not in _SURROGATES:
-        _SURROGATES[key] = YahpoSurrogate(scenario, yahpo_dir)
-    return _SURROGATES[key]
